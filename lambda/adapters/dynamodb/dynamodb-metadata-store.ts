@@ -1,0 +1,218 @@
+import {
+  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { Descriptor } from '../../oci/manifest';
+import type {
+  BlobRecord, ManifestRecord, MetadataStore, Page, TagRecord, UploadSession,
+} from '../../ports/metadata-store';
+import { UploadConflictError } from '../../ports/metadata-store';
+import { CATALOG_PK, keys, prefixes, repoPk } from './keys';
+import { missingKeys, queryPrefix } from './query';
+
+/** Manifests up to this size are copied into their tag items so a pull by tag costs one read. */
+const TAG_COPY_MAX_BYTES = 4096;
+
+/** MetadataStore on one DynamoDB table (layout in keys.ts). */
+export class DynamoDbMetadataStore implements MetadataStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async getLinkedBlob(repo: string, digest: string): Promise<BlobRecord | null> {
+    return blobRecord(await this.get(keys.link(repo, digest)));
+  }
+
+  async getBlob(digest: string): Promise<BlobRecord | null> {
+    return blobRecord(await this.get(keys.blob(digest)));
+  }
+
+  async createBlob(record: BlobRecord): Promise<{ created: boolean; record: BlobRecord }> {
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.table, Item: { ...keys.blob(record.digest), ...record }, ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+      return { created: true, record };
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+      const existing = await this.getBlob(record.digest);
+      if (!existing) throw err;
+      return { created: false, record: existing };
+    }
+  }
+
+  async linkBlob(repo: string, record: BlobRecord): Promise<void> {
+    await Promise.all([
+      this.put({ ...keys.link(repo, record.digest), ...record }),
+      this.put({ ...keys.catalog(repo), name: repo }),
+    ]);
+  }
+
+  async unlinkBlob(repo: string, digest: string): Promise<boolean> {
+    return this.deleteReturning(keys.link(repo, digest));
+  }
+
+  async missingBlobs(repo: string, digests: string[]): Promise<string[]> {
+    const missing = await missingKeys(this.doc, this.table, digests.map((d) => keys.link(repo, d)));
+    return missing.map((k) => k.sk.slice('BLOB#'.length));
+  }
+
+  async missingManifests(repo: string, digests: string[]): Promise<string[]> {
+    const missing = await missingKeys(this.doc, this.table, digests.map((d) => keys.manifest(repo, d)));
+    return missing.map((k) => k.sk.slice('MANIFEST#'.length));
+  }
+
+  async getManifest(repo: string, digest: string): Promise<ManifestRecord | null> {
+    return manifestRecord(await this.get(keys.manifest(repo, digest)));
+  }
+
+  async getTag(repo: string, tag: string): Promise<TagRecord | null> {
+    const item = await this.get(keys.tag(repo, tag));
+    if (!item) return null;
+    return { tag, digest: item.digest as string, manifest: manifestRecord(item.manifest as Record<string, unknown>) ?? undefined };
+  }
+
+  async putManifest(repo: string, m: ManifestRecord, tags: string[]): Promise<void> {
+    const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? m : undefined;
+    const items: Record<string, unknown>[] = [
+      { ...keys.manifest(repo, m.digest), ...m },
+      ...tags.map((tag) => ({ ...keys.tag(repo, tag), tag, digest: m.digest, manifest: copy })),
+      { ...keys.catalog(repo), name: repo },
+    ];
+    if (m.subject) {
+      const descriptor: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.size, artifactType: m.artifactType, annotations: m.annotations };
+      items.push({ ...keys.referrer(repo, m.subject, m.digest), descriptor });
+    }
+    // All or nothing: a tag never points at a manifest that was not stored.
+    for (let i = 0; i < items.length; i += 100) {
+      await this.doc.send(new TransactWriteCommand({
+        TransactItems: items.slice(i, i + 100).map((Item) => ({ Put: { TableName: this.table, Item } })),
+      }));
+    }
+  }
+
+  async deleteManifest(repo: string, digest: string): Promise<boolean> {
+    const out = await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.manifest(repo, digest), ReturnValues: 'ALL_OLD' }));
+    if (!out.Attributes) return false;
+    const doomed = await this.tagsPointingAt(repo, digest);
+    const subject = out.Attributes.subject as string | undefined;
+    if (subject) doomed.push(keys.referrer(repo, subject, digest));
+    await Promise.all(doomed.map((Key) => this.doc.send(new DeleteCommand({ TableName: this.table, Key }))));
+    return true;
+  }
+
+  async deleteTag(repo: string, tag: string): Promise<boolean> {
+    return this.deleteReturning(keys.tag(repo, tag));
+  }
+
+  async listTags(repo: string, n: number, last?: string): Promise<Page> {
+    return this.page(repoPk(repo), prefixes.tag, n, last);
+  }
+
+  async repositoryExists(repo: string): Promise<boolean> {
+    return (await this.get(keys.catalog(repo))) !== null;
+  }
+
+  async listRepositories(n: number, last?: string): Promise<Page> {
+    return this.page(CATALOG_PK, prefixes.repo, n, last);
+  }
+
+  async listReferrers(repo: string, subject: string): Promise<Descriptor[]> {
+    const items = await queryPrefix(this.doc, this.table, repoPk(repo), prefixes.referrers(subject), { limit: 10000 });
+    return items.map((i) => i.descriptor as Descriptor);
+  }
+
+  async createUpload(session: UploadSession): Promise<void> {
+    await this.doc.send(new PutCommand({
+      TableName: this.table, Item: { ...keys.upload(session.id), ...session }, ConditionExpression: 'attribute_not_exists(pk)',
+    }));
+  }
+
+  async getUpload(id: string): Promise<UploadSession | null> {
+    const item = await this.get(keys.upload(id));
+    // TTL deletes late (and emulators never do): an expired session is treated as gone.
+    if (!item || (item.expiresAt as number) * 1000 < this.now()) return null;
+    const { pk: _pk, sk: _sk, ...session } = item;
+    return session as unknown as UploadSession;
+  }
+
+  async updateUpload(session: UploadSession, expectedOffset: number): Promise<void> {
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.table,
+        Item: { ...keys.upload(session.id), ...session },
+        ConditionExpression: 'attribute_exists(pk) AND #offset = :expected',
+        ExpressionAttributeNames: { '#offset': 'offset' },
+        ExpressionAttributeValues: { ':expected': expectedOffset },
+      }));
+    } catch (err) {
+      if ((err as { name?: string }).name === 'ConditionalCheckFailedException') throw new UploadConflictError(session.id);
+      throw err;
+    }
+  }
+
+  async deleteUpload(id: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.upload(id) }));
+  }
+
+  private async page(pk: string, prefix: string, n: number, last: string | undefined): Promise<Page> {
+    if (n === 0) return { items: [], more: false };
+    const items = await queryPrefix(this.doc, this.table, pk, prefix, {
+      limit: n, afterSk: last === undefined ? undefined : `${prefix}${last}`, projection: 'sk',
+    });
+    const names = items.map((i) => (i.sk as string).slice(prefix.length));
+    return { items: names.slice(0, n), more: names.length > n };
+  }
+
+  private async tagsPointingAt(repo: string, digest: string): Promise<{ pk: string; sk: string }[]> {
+    const found: { pk: string; sk: string }[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        FilterExpression: 'digest = :digest',
+        ExpressionAttributeValues: { ':pk': repoPk(repo), ':prefix': prefixes.tag, ':digest': digest },
+        ProjectionExpression: 'pk, sk',
+        ExclusiveStartKey: startKey,
+      }));
+      found.push(...(out.Items ?? []).map((i) => ({ pk: i.pk as string, sk: i.sk as string })));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  private async get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | null> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }));
+    return (out.Item as Record<string, unknown> | undefined) ?? null;
+  }
+
+  private async put(item: Record<string, unknown>): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+  }
+
+  private async deleteReturning(key: { pk: string; sk: string }): Promise<boolean> {
+    const out = await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key, ReturnValues: 'ALL_OLD' }));
+    return out.Attributes !== undefined;
+  }
+}
+
+function blobRecord(item: Record<string, unknown> | null): BlobRecord | null {
+  if (!item) return null;
+  return { digest: item.digest as string, size: Number(item.size), objectKey: item.objectKey as string };
+}
+
+function manifestRecord(item: Record<string, unknown> | null | undefined): ManifestRecord | null {
+  if (!item) return null;
+  return {
+    digest: item.digest as string,
+    mediaType: item.mediaType as string,
+    size: Number(item.size),
+    body: item.body as Uint8Array | undefined,
+    bodyKey: item.bodyKey as string | undefined,
+    subject: item.subject as string | undefined,
+    artifactType: item.artifactType as string | undefined,
+    annotations: item.annotations as Record<string, string> | undefined,
+  };
+}

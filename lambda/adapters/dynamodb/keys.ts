@@ -1,0 +1,42 @@
+/**
+ * The single-table item layout (partition key `pk`, sort key `sk`):
+ *
+ *   pk                 sk                            holds
+ *   BLOB#<digest>      BLOB                          digest, size, objectKey          one per distinct blob
+ *   REPO#<name>        BLOB#<digest>                 digest, size, objectKey          blob linked to a repository
+ *   REPO#<name>        MANIFEST#<digest>             mediaType, size, body | bodyKey, subject, artifactType, annotations
+ *   REPO#<name>        TAG#<tag>                     digest, manifest (copy, when small: one read per pull by tag)
+ *   REPO#<name>        REFERRER#<subject>#<digest>   descriptor of a manifest whose subject is <subject>
+ *   CATALOG            REPO#<name>                   name                             one per repository
+ *   UPLOAD#<id>        UPLOAD                        the upload session, expiresAt    TTL attribute: expiresAt
+ *
+ * A repository's items share a partition, so tags, referrers and link checks are single Queries or
+ * BatchGets; sort keys sort tags and names lexically as the spec asks.
+ */
+export const keys = {
+  blob: (digest: string) => ({ pk: `BLOB#${digest}`, sk: 'BLOB' }),
+  link: (repo: string, digest: string) => ({ pk: repoPk(repo), sk: `BLOB#${digest}` }),
+  manifest: (repo: string, digest: string) => ({ pk: repoPk(repo), sk: `MANIFEST#${digest}` }),
+  tag: (repo: string, tag: string) => ({ pk: repoPk(repo), sk: `TAG#${tag}` }),
+  referrer: (repo: string, subject: string, digest: string) => ({ pk: repoPk(repo), sk: `REFERRER#${subject}#${digest}` }),
+  catalog: (repo: string) => ({ pk: CATALOG_PK, sk: `REPO#${repo}` }),
+  upload: (id: string) => ({ pk: `UPLOAD#${id}`, sk: 'UPLOAD' }),
+};
+
+/** Partition key of a repository's items. */
+export function repoPk(repo: string): string {
+  return `REPO#${repo}`;
+}
+
+/** Partition key of the catalog. */
+export const CATALOG_PK = 'CATALOG';
+
+/** Sort-key prefixes for Queries. */
+export const prefixes = {
+  tag: 'TAG#',
+  repo: 'REPO#',
+  referrers: (subject: string) => `REFERRER#${subject}#`,
+};
+
+/** The attribute DynamoDB's TTL deletes items by. */
+export const TTL_ATTRIBUTE = 'expiresAt';

@@ -1,0 +1,85 @@
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
+  GetObjectCommand, PutObjectCommand, S3Client, UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { BlobStore, ByteRange, StoredPart } from '../../ports/blob-store';
+
+/** Where the store keeps bytes and how it reaches S3. */
+export interface S3BlobStoreOptions {
+  client: S3Client;
+  bucket: string;
+  /** Client used only to sign URLs for registry clients: its endpoint must be one they can reach. */
+  presignClient?: S3Client;
+}
+
+/** BlobStore on S3 (or any S3-compatible server: MinIO, Ceph RGW, the local test server). */
+export class S3BlobStore implements BlobStore {
+  private readonly client: S3Client;
+  private readonly presignClient: S3Client;
+  private readonly bucket: string;
+
+  constructor(opts: S3BlobStoreOptions) {
+    this.client = opts.client;
+    this.presignClient = opts.presignClient ?? opts.client;
+    this.bucket = opts.bucket;
+  }
+
+  async put(key: string, body: Uint8Array): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: body.length }));
+  }
+
+  async get(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array> | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({
+        Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+      }));
+      return out.Body as AsyncIterable<Uint8Array>;
+    } catch (err) {
+      if (isNamed(err, 'NoSuchKey', 'NotFound')) return null;
+      throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: key }));
+  }
+
+  async createMultipart(key: string): Promise<string> {
+    const out = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key }));
+    if (!out.UploadId) throw new Error(`S3 returned no UploadId for ${key}`);
+    return out.UploadId;
+  }
+
+  async uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<string> {
+    const out = await this.client.send(new UploadPartCommand({
+      Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length,
+    }));
+    if (!out.ETag) throw new Error(`S3 returned no ETag for part ${partNumber} of ${key}`);
+    return out.ETag;
+  }
+
+  async completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<void> {
+    await this.client.send(new CompleteMultipartUploadCommand({
+      Bucket: this.bucket, Key: key, UploadId: uploadId,
+      MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+    }));
+  }
+
+  async abortMultipart(key: string, uploadId: string): Promise<void> {
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId }));
+    } catch (err) {
+      if (!isNamed(err, 'NoSuchUpload', 'NotFound')) throw err;
+    }
+  }
+
+  async presignGet(key: string, expiresInSeconds: number): Promise<string> {
+    return getSignedUrl(this.presignClient, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
+  }
+}
+
+function isNamed(err: unknown, ...names: string[]): boolean {
+  const e = err as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+  return names.includes(e?.name ?? '') || names.includes(e?.Code ?? '') || (names.includes('NotFound') && e?.$metadata?.httpStatusCode === 404);
+}

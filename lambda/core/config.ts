@@ -1,0 +1,56 @@
+import type { BlobStore } from '../ports/blob-store';
+import type { MetadataStore } from '../ports/metadata-store';
+import type { Logger } from './logger';
+
+/** Tunables of the registry core; every field has a default in defaultConfig. */
+export interface RegistryConfig {
+  /** Largest manifest body accepted (the spec's common limit is 4 MiB). */
+  maxManifestBytes: number;
+  /** Manifest bodies up to this size are stored inline in the metadata item; larger go to the blob store. */
+  inlineManifestBytes: number;
+  /** Size of the parts a streamed upload is cut into; memory per upload is about (queue + 1) parts. */
+  partSize: number;
+  /** Parts uploaded concurrently per upload. */
+  partQueue: number;
+  /** The store's minimum part size (S3: 5 MiB); smaller leftovers are kept as a tail object. */
+  minPartSize: number;
+  /** Bodies with a declared length up to this are hashed resumably (state saved in the session). */
+  resumableHashMaxBytes: number;
+  /** Lifetime of presigned blob URLs. */
+  presignTtlSeconds: number;
+  /** Lifetime of an idle upload session. */
+  uploadTtlSeconds: number;
+  /** Largest `n` honoured for tags and catalog pages. */
+  maxPageSize: number;
+  /** Access-Control-Allow-Origin value; empty disables CORS headers. */
+  corsOrigin: string;
+  /** Absolute base URL for upload Locations (another host, e.g. the upload service); relative when empty. */
+  uploadBaseUrl: string;
+}
+
+const MiB = 1024 * 1024;
+
+/** Defaults suited to the Node host; the Lambda host lowers the body limits. */
+export const defaultConfig: RegistryConfig = {
+  maxManifestBytes: 4 * MiB,
+  inlineManifestBytes: 64 * 1024,
+  partSize: 16 * MiB,
+  partQueue: 2,
+  minPartSize: 5 * MiB,
+  resumableHashMaxBytes: 64 * MiB,
+  presignTtlSeconds: 900,
+  uploadTtlSeconds: 24 * 3600,
+  maxPageSize: 10000,
+  corsOrigin: '*',
+  uploadBaseUrl: '',
+};
+
+/** What the core needs from its host: ports, a logger and its configuration. */
+export interface RegistryDeps {
+  blobs: BlobStore;
+  meta: MetadataStore;
+  logger: Logger;
+  config: RegistryConfig;
+  /** Milliseconds since the epoch; replaceable in tests. */
+  now: () => number;
+}

@@ -1,0 +1,80 @@
+import { parseDigest } from '../../oci/digest';
+import { OciError } from '../../oci/errors';
+import { MediaType } from '../../oci/media-types';
+import { parseName } from '../../oci/names';
+import type { RegistryDeps } from '../config';
+import type { ManifestService } from '../manifests/manifest-service';
+import { nextLink, pageParams } from '../http/request-parts';
+import type { Route } from '../http/router';
+import { jsonResponse } from '../http/types';
+
+/** GET /v2/: the API version check every client starts with. */
+export function baseRoute(): Route {
+  return {
+    name: 'base',
+    pattern: /^\/v2\/?$/,
+    params: [],
+    methods: { GET: async () => jsonResponse(200, {}) },
+  };
+}
+
+/** GET /v2/<name>/tags/list with n/last pagination. */
+export function tagsRoute(deps: RegistryDeps): Route {
+  return {
+    name: 'tags',
+    pattern: /^\/v2\/(.+)\/tags\/list$/,
+    params: ['name'],
+    methods: {
+      GET: async (req, p) => {
+        const repository = parseName(p.name!);
+        const { n, last } = pageParams(req, deps.config.maxPageSize);
+        const page = await deps.meta.listTags(repository, n, last);
+        if (page.items.length === 0 && !last && !(await deps.meta.repositoryExists(repository))) {
+          throw new OciError('NAME_UNKNOWN', `repository ${repository} not found`, { detail: { name: repository } });
+        }
+        const headers: Record<string, string> = {};
+        if (page.more) headers.link = nextLink(`/v2/${repository}/tags/list`, n, page.items[page.items.length - 1]!);
+        return jsonResponse(200, { name: repository, tags: page.items }, headers);
+      },
+    },
+  };
+}
+
+/** GET /v2/_catalog with n/last pagination. */
+export function catalogRoute(deps: RegistryDeps): Route {
+  return {
+    name: 'catalog',
+    pattern: /^\/v2\/_catalog$/,
+    params: [],
+    methods: {
+      GET: async (req) => {
+        const { n, last } = pageParams(req, deps.config.maxPageSize);
+        const page = await deps.meta.listRepositories(n, last);
+        const headers: Record<string, string> = {};
+        if (page.more) headers.link = nextLink('/v2/_catalog', n, page.items[page.items.length - 1]!);
+        return jsonResponse(200, { repositories: page.items }, headers);
+      },
+    },
+  };
+}
+
+/** GET /v2/<name>/referrers/<digest>: an index of the manifests whose subject is the digest. */
+export function referrersRoute(manifests: ManifestService): Route {
+  return {
+    name: 'referrers',
+    pattern: /^\/v2\/(.+)\/referrers\/([^/]+)$/,
+    params: ['name', 'digest'],
+    methods: {
+      GET: async (req, p) => {
+        const repository = parseName(p.name!);
+        const subject = parseDigest(p.digest!);
+        const artifactType = req.query.get('artifactType') ?? undefined;
+        const descriptors = await manifests.referrers(repository, subject.value, artifactType);
+        const index = { schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests: descriptors };
+        const headers: Record<string, string> = { 'content-type': MediaType.OCI_INDEX };
+        if (artifactType) headers['oci-filters-applied'] = 'artifactType';
+        return jsonResponse(200, index, headers);
+      },
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import { OciError, wireCode } from '../../oci/errors';
+import type { Logger } from '../logger';
+import { jsonResponse, RegistryResponse } from './types';
+
+/** Backend errors that mean "try again" rather than "we are broken". */
+const RETRYABLE_NAMES = new Set([
+  'TimeoutError', 'RequestTimeout', 'ThrottlingException', 'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded', 'SlowDown', 'ServiceUnavailable', 'InternalError', 'TransactionConflictException',
+]);
+const RETRYABLE_SYSCALLS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/** The one place that turns any thrown value into the spec's error JSON. */
+export function errorResponse(err: unknown, requestId: string, logger: Logger): RegistryResponse {
+  if (err instanceof OciError) {
+    return jsonResponse(err.status, {
+      errors: [{ code: wireCode(err.code), message: err.message, detail: err.detail ?? null }],
+    }, err.headers);
+  }
+  const retryable = isRetryable(err);
+  logger.error('request failed', { requestId, error: describe(err) });
+  const code = retryable ? 'UNAVAILABLE' : 'UNKNOWN';
+  const status = retryable ? 503 : 500;
+  const message = retryable
+    ? `storage backend unavailable, retry later (request id ${requestId})`
+    : `internal error (request id ${requestId})`;
+  return jsonResponse(status, { errors: [{ code, message, detail: { requestId } }] }, retryable ? { 'retry-after': '1' } : {});
+}
+
+function isRetryable(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; cause?: { code?: string }; $metadata?: { httpStatusCode?: number } };
+  if (!e || typeof e !== 'object') return false;
+  if (e.name && RETRYABLE_NAMES.has(e.name)) return true;
+  if (e.code && RETRYABLE_SYSCALLS.has(e.code)) return true;
+  if (e.cause?.code && RETRYABLE_SYSCALLS.has(e.cause.code)) return true;
+  const status = e.$metadata?.httpStatusCode;
+  return status !== undefined && status >= 500;
+}
+
+function describe(err: unknown): Record<string, unknown> {
+  if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
+  return { value: String(err) };
+}

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto';
+import { DigestAlgorithm } from '../../oci/digest';
+import { OciError } from '../../oci/errors';
+import { Descriptor, parseManifest } from '../../oci/manifest';
+import { Reference } from '../../oci/names';
+import type { ManifestRecord } from '../../ports/metadata-store';
+import type { RegistryDeps } from '../config';
+
+/** A manifest ready to serve: its record and its bytes. */
+export interface ManifestContent {
+  record: ManifestRecord;
+  body: Uint8Array;
+}
+
+/** Manifests: validate and store, resolve by tag or digest, delete; referrers. */
+export class ManifestService {
+  constructor(private readonly deps: RegistryDeps) {}
+
+  /** Resolves a reference to the manifest record, or throws MANIFEST_UNKNOWN. */
+  async resolve(repository: string, ref: Reference): Promise<ManifestRecord> {
+    const { meta } = this.deps;
+    if (ref.kind === 'digest') {
+      const record = await meta.getManifest(repository, ref.digest.value);
+      if (record) return record;
+      throw new OciError('MANIFEST_UNKNOWN', `manifest ${ref.digest.value} not found in ${repository}`);
+    }
+    const tag = await meta.getTag(repository, ref.tag);
+    if (!tag) throw new OciError('MANIFEST_UNKNOWN', `tag ${ref.tag} not found in ${repository}`);
+    const record = tag.manifest ?? (await meta.getManifest(repository, tag.digest));
+    if (!record) throw new OciError('MANIFEST_UNKNOWN', `tag ${ref.tag} points at a missing manifest`);
+    return record;
+  }
+
+  /** The manifest bytes, read from the blob store when they are too large to be inline. */
+  async body(record: ManifestRecord): Promise<Uint8Array> {
+    if (record.body) return record.body;
+    const stream = record.bodyKey ? await this.deps.blobs.get(record.bodyKey) : null;
+    if (!stream) throw new Error(`manifest ${record.digest} has no stored body`);
+    const chunks: Uint8Array[] = [];
+    for await (const c of stream) chunks.push(c);
+    return Buffer.concat(chunks);
+  }
+
+  /** Validates and stores a manifest under its digest and the given tags. */
+  async put(repository: string, ref: Reference, extraTags: string[], body: Uint8Array, contentType: string | undefined): Promise<ManifestRecord> {
+    const { meta, blobs, config } = this.deps;
+    const algorithm: DigestAlgorithm = ref.kind === 'digest' ? ref.digest.algorithm : 'sha256';
+    const digest = `${algorithm}:${createHash(algorithm).update(body).digest('hex')}`;
+    if (ref.kind === 'digest' && ref.digest.value !== digest) {
+      throw new OciError('DIGEST_INVALID', `manifest body has digest ${digest}, not ${ref.digest.value}`);
+    }
+    const parsed = parseManifest(body, contentType);
+    const missingBlobs = await meta.missingBlobs(repository, unique(parsed.requiredBlobs));
+    const missingManifests = await meta.missingManifests(repository, unique(parsed.requiredManifests));
+    const missing = [...missingBlobs, ...missingManifests];
+    if (missing.length > 0) {
+      throw new OciError('MANIFEST_BLOB_UNKNOWN', `manifest references ${missing.length} unknown blob(s) or manifest(s): ${missing[0]}`, {
+        detail: { missing },
+      });
+    }
+    const record: ManifestRecord = {
+      digest, mediaType: parsed.mediaType, size: body.length,
+      subject: parsed.subject?.digest, artifactType: parsed.artifactType, annotations: parsed.annotations,
+    };
+    if (body.length <= config.inlineManifestBytes) record.body = body;
+    else {
+      record.bodyKey = `manifests/${digest.replace(':', '/')}`;
+      await blobs.put(record.bodyKey, body);
+    }
+    const tags = unique([...(ref.kind === 'tag' ? [ref.tag] : []), ...extraTags]);
+    await meta.putManifest(repository, record, tags);
+    return record;
+  }
+
+  /** Deletes a manifest by digest (with its tags) or just a tag. */
+  async delete(repository: string, ref: Reference): Promise<void> {
+    const { meta } = this.deps;
+    const found = ref.kind === 'digest'
+      ? await meta.deleteManifest(repository, ref.digest.value)
+      : await meta.deleteTag(repository, ref.tag);
+    if (!found) throw new OciError('MANIFEST_UNKNOWN', `manifest ${ref.kind === 'tag' ? ref.tag : ref.digest.value} not found in ${repository}`);
+  }
+
+  /** The referrers of a subject, optionally filtered by artifactType. */
+  async referrers(repository: string, subject: string, artifactType?: string): Promise<Descriptor[]> {
+    const all = await this.deps.meta.listReferrers(repository, subject);
+    return artifactType ? all.filter((d) => d.artifactType === artifactType) : all;
+  }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

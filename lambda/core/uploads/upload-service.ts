@@ -1,0 +1,163 @@
+import { randomUUID } from 'node:crypto';
+import { Digest, parseDigest } from '../../oci/digest';
+import { OciError } from '../../oci/errors';
+import { BlobRecord, UploadConflictError, UploadSession } from '../../ports/metadata-store';
+import type { RegistryDeps } from '../config';
+import { hashStoredObject, keepLiveHash, LiveHashes, resumeHash, RunningHash } from './hashing';
+import { writeBody } from './upload-writer';
+
+/** A request body and what its headers declare about it. */
+export interface BodyInput {
+  body?: AsyncIterable<Uint8Array>;
+  /** Content-Length, when given. */
+  length?: number;
+  /** Content-Range start and end (inclusive), when given. */
+  range?: { start: number; end: number };
+}
+
+/** Upload sessions: start, append chunks, complete with a digest check, cancel, and mount. */
+export class UploadService {
+  private readonly live = new LiveHashes();
+
+  constructor(private readonly deps: RegistryDeps) {}
+
+  /** Opens a session for a repository. */
+  async start(repository: string): Promise<UploadSession> {
+    const session = this.newSession(repository);
+    await this.deps.meta.createUpload(session);
+    return session;
+  }
+
+  /** The live session of this repository, or BLOB_UPLOAD_UNKNOWN. */
+  async get(repository: string, id: string): Promise<UploadSession> {
+    const session = /^[a-zA-Z0-9-]{1,64}$/.test(id) ? await this.deps.meta.getUpload(id) : null;
+    if (!session || session.repository !== repository) throw new OciError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown or expired`);
+    return session;
+  }
+
+  /** Appends a chunk; the chunk must start where the session ends (else RANGE_INVALID, state unchanged). */
+  async append(repository: string, id: string, input: BodyInput): Promise<UploadSession> {
+    const session = await this.get(repository, id);
+    const declaredLength = this.checkRange(session, input);
+    const hash = await resumeHash(session, this.live, declaredLength, this.deps.config.resumableHashMaxBytes);
+    const { session: next, garbage } = await writeBody(this.deps.blobs, this.deps.config, session, input.body, {
+      declaredLength, final: false, hash,
+    });
+    next.expiresAt = this.expiry();
+    try {
+      await this.deps.meta.updateUpload(next, session.offset);
+    } catch (err) {
+      if (err instanceof UploadConflictError) throw this.rangeError(next, 'upload was modified concurrently');
+      throw err;
+    }
+    keepLiveHash(hash, next.offset);
+    await this.collect(garbage);
+    return next;
+  }
+
+  /** Completes a session with its last chunk (possibly empty) and verifies the digest before linking. */
+  async complete(repository: string, id: string, digestParam: string | null, input: BodyInput): Promise<BlobRecord> {
+    const digest = parseDigest(digestParam);
+    const session = await this.get(repository, id);
+    const declaredLength = this.checkRange(session, input);
+    const hash = await resumeHash(session, this.live, declaredLength, this.deps.config.resumableHashMaxBytes);
+    const record = await this.finish(repository, session, digest, input, declaredLength, hash);
+    await this.deps.meta.deleteUpload(session.id);
+    return record;
+  }
+
+  /** A whole blob in one request (POST ?digest= or containerd's single PUT): no session is stored. */
+  async monolithic(repository: string, digestParam: string, input: BodyInput): Promise<BlobRecord> {
+    const digest = parseDigest(digestParam);
+    const session = this.newSession(repository);
+    const hash = await resumeHash(session, this.live, input.length, this.deps.config.resumableHashMaxBytes);
+    return this.finish(repository, session, digest, input, input.length, hash);
+  }
+
+  /** Abandons a session and the bytes it holds. */
+  async cancel(repository: string, id: string): Promise<void> {
+    const session = await this.get(repository, id);
+    await this.deps.meta.deleteUpload(session.id);
+    await this.discard(session);
+  }
+
+  /** Links a blob another repository holds; null when `from` does not hold it. */
+  async mount(repository: string, digestParam: string, from: string): Promise<BlobRecord | null> {
+    const digest = parseDigest(digestParam);
+    const record = await this.deps.meta.getLinkedBlob(from, digest.value);
+    if (!record) return null;
+    await this.deps.meta.linkBlob(repository, record);
+    return record;
+  }
+
+  private async finish(
+    repository: string, session: UploadSession, digest: Digest, input: BodyInput,
+    declaredLength: number | undefined, hash: RunningHash | null,
+  ): Promise<BlobRecord> {
+    const { blobs, meta, config } = this.deps;
+    const { session: done, garbage } = await writeBody(blobs, config, session, input.body, { declaredLength, final: true, hash });
+    await this.collect(garbage);
+    const actual = hash && digest.algorithm === 'sha256'
+      ? hash.digestHex()
+      : await hashStoredObject(blobs, done.objectKey, digest.algorithm);
+    if (actual !== digest.hex) {
+      await blobs.delete(done.objectKey);
+      await meta.deleteUpload(session.id);
+      throw new OciError('DIGEST_INVALID', `content digest is ${digest.algorithm}:${actual}, not ${digest.value}`, {
+        detail: { expected: digest.value, actual: `${digest.algorithm}:${actual}` },
+      });
+    }
+    const { created, record } = await meta.createBlob({ digest: digest.value, size: done.offset, objectKey: done.objectKey });
+    if (!created) await blobs.delete(done.objectKey); // same bytes already stored: keep one copy
+    await meta.linkBlob(repository, record);
+    return record;
+  }
+
+  private checkRange(session: UploadSession, input: BodyInput): number | undefined {
+    if (!input.range) return input.length;
+    const { start, end } = input.range;
+    if (start !== session.offset) throw this.rangeError(session, `chunk starts at ${start}, upload is at ${session.offset}`);
+    const length = end - start + 1;
+    if (input.length !== undefined && input.length !== length) {
+      throw new OciError('SIZE_INVALID', `Content-Length ${input.length} does not match Content-Range ${start}-${end}`);
+    }
+    return length;
+  }
+
+  private rangeError(session: UploadSession, message: string): OciError {
+    return new OciError('RANGE_INVALID', message, {
+      headers: {
+        range: `0-${Math.max(session.offset - 1, 0)}`,
+        location: uploadLocation(this.deps.config.uploadBaseUrl, session.repository, session.id),
+        'docker-upload-uuid': session.id,
+      },
+    });
+  }
+
+  private async discard(session: UploadSession): Promise<void> {
+    const { blobs } = this.deps;
+    if (session.multipartId) await blobs.abortMultipart(session.objectKey, session.multipartId);
+    if (session.tail) await blobs.delete(session.tail.key);
+  }
+
+  private async collect(keys: string[]): Promise<void> {
+    await Promise.all(keys.map((k) => this.deps.blobs.delete(k).catch((err) => {
+      this.deps.logger.warn('could not delete upload leftover', { key: k, error: String(err) });
+    })));
+  }
+
+  private newSession(repository: string): UploadSession {
+    const id = randomUUID();
+    const now = this.deps.now();
+    return { id, repository, offset: 0, objectKey: `blobs/${id}`, parts: [], createdAt: now, expiresAt: this.expiry() };
+  }
+
+  private expiry(): number {
+    return Math.floor(this.deps.now() / 1000) + this.deps.config.uploadTtlSeconds;
+  }
+}
+
+/** The URL a client continues an upload at. */
+export function uploadLocation(base: string, repository: string, id: string): string {
+  return `${base}/v2/${repository}/blobs/uploads/${id}`;
+}

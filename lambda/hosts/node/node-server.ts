@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { RegistryHandler, RegistryRequest } from '../../core/http/types';
+import type { Logger } from '../../core/logger';
+
+/** A Node HTTP server in front of the registry core, logging one JSON line per request. */
+export function createNodeServer(handler: RegistryHandler, logger: Logger): Server {
+  const server = createServer((req, res) => void serve(handler, logger, req, res));
+  // Layers take minutes to stream: no overall request deadline, but idle headers still time out.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = performance.now();
+  const requestId = randomUUID();
+  const [path, rawQuery = ''] = (req.url ?? '/').split('?', 2) as [string, string?];
+  let bytesIn = 0;
+  const body = (async function* counted() {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      bytesIn += chunk.length;
+      yield chunk as Uint8Array;
+    }
+  })();
+  const request: RegistryRequest = {
+    method: req.method ?? 'GET', path, query: new URLSearchParams(rawQuery), headers: flattenHeaders(req), body, requestId,
+  };
+  const response = await handler(request);
+  // An unread request body (a refused chunk, say) would otherwise be drained before the next request.
+  if (!req.complete) response.headers.connection = 'close';
+  const bytesOut = response.body?.length ?? 0;
+  if (!res.destroyed) {
+    res.writeHead(response.status, response.headers);
+    res.end(response.body);
+  }
+  logger.info('request', {
+    requestId, method: request.method, path, status: response.status,
+    durationMs: Math.round(performance.now() - started), bytesIn, bytesOut,
+    remote: req.socket.remoteAddress, userAgent: req.headers['user-agent'],
+  });
+}
+
+function flattenHeaders(req: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}

@@ -1,0 +1,35 @@
+/** A byte range, both ends inclusive. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** A part of a multipart object as the store acknowledged it. */
+export interface StoredPart {
+  partNumber: number;
+  etag: string;
+  size: number;
+}
+
+/**
+ * Object storage for blob bytes (S3 in production). Keys are opaque to the store; the core decides them.
+ * Methods throw on backend faults; "not found" is a return value, not an exception.
+ */
+export interface BlobStore {
+  /** Writes a whole object. */
+  put(key: string, body: Uint8Array): Promise<void>;
+  /** Reads an object (or a range of it) as a stream, or null when it does not exist. */
+  get(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array> | null>;
+  /** Deletes an object; deleting a missing object is not an error. */
+  delete(key: string): Promise<void>;
+  /** Starts a multipart object and returns its upload id. */
+  createMultipart(key: string): Promise<string>;
+  /** Uploads one part (all but the last must be at least 5 MiB); returns its ETag. */
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<string>;
+  /** Joins the parts, in order, into the object at key. */
+  completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<void>;
+  /** Abandons a multipart upload; aborting an unknown upload is not an error. */
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** A short-lived URL from which a client can GET the object without other credentials. */
+  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+}

@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the registry on 127.0.0.1:5000 (PORT, HOST) with embedded local backends, a local S3
+ * server and DynamoDB Local, keeping data under STRATUS_DATA_DIR (.stratus/data) across restarts.
+ * S3_ENDPOINT / DYNAMODB_ENDPOINT point it at other servers (MinIO, RGW, DynamoDB Local elsewhere);
+ * STRATUS_LOCAL_BACKENDS=off uses the AWS SDK's defaults for whichever endpoint is unset.
+ */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createRegistry } from '../lambda/core/registry';
+import { jsonLogger } from '../lambda/core/logger';
+import { createNodeServer } from '../lambda/hosts/node/node-server';
+import { buildDeps, ensureStorage, settingsFromEnv } from '../lambda/hosts/settings';
+import { startLocalBackends } from './backends/embedded';
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const port = Number(env.PORT ?? 5000);
+  const host = env.HOST ?? '127.0.0.1';
+  const dataDir = resolve(env.STRATUS_DATA_DIR ?? '.stratus/data');
+  mkdirSync(dataDir, { recursive: true });
+  const logger = jsonLogger({ service: 'stratus' });
+
+  const backends = await startLocalBackends(env, dataDir);
+  const settings = settingsFromEnv({ ...env, ...backends.env });
+  await ensureStorage(settings);
+  const server = createNodeServer(createRegistry(buildDeps(settings, logger)), logger);
+  server.listen(port, host, () => {
+    logger.info(`Stratus registry listening on http://${host}:${port}`, {
+      s3: settings.s3.endpoint ?? 'AWS', bucket: settings.bucket,
+      dynamodb: settings.dynamodb.endpoint ?? 'AWS', table: settings.table, dataDir, auth: 'off',
+    });
+  });
+
+  const stop = async (signal: string) => {
+    logger.info('shutting down', { signal });
+    server.close();
+    server.closeAllConnections();
+    await backends.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`Stratus failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,3 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { defaultConfig, RegistryConfig } from '../../lambda/core/config';
+import { jsonLogger, silentLogger } from '../../lambda/core/logger';
+import { createRegistry } from '../../lambda/core/registry';
+import { createNodeServer } from '../../lambda/hosts/node/node-server';
+import { buildDeps, ensureStorage, Settings } from '../../lambda/hosts/settings';
+import { backendEnv } from './backend-env';
+
 /**
  * Starts a Stratus registry for one integration test file: the Node HTTP host on an ephemeral port,
  * on the real local S3 and DynamoDB servers started by global-setup.ts, with a bucket and table of its own.
@@ -6,11 +15,34 @@
 export interface TestRegistry {
   /** Base URL without trailing slash, e.g. http://127.0.0.1:41234 */
   url: string;
+  /** The settings it runs with (bucket, table, endpoints), for tests that inspect the backends. */
+  settings?: Settings;
   stop(): Promise<void>;
 }
 
-export async function startTestRegistry(): Promise<TestRegistry> {
+export async function startTestRegistry(config: Partial<RegistryConfig> = {}): Promise<TestRegistry> {
   const external = process.env.REGISTRY_URL;
   if (external) return { url: external.replace(/\/$/, ''), stop: async () => undefined };
-  throw new Error('in-process registry not wired yet: set REGISTRY_URL');
+  const env = backendEnv();
+  const suffix = randomUUID().slice(0, 8);
+  const settings: Settings = {
+    bucket: `stratus-test-${suffix}`,
+    table: `stratus-test-${suffix}`,
+    s3: { endpoint: env.s3.endpoint, region: env.s3.region, credentials: env.s3.credentials },
+    dynamodb: { endpoint: env.dynamodb.endpoint, region: env.dynamodb.region, credentials: env.s3.credentials },
+    config: { ...defaultConfig, ...config },
+  };
+  await ensureStorage(settings);
+  const logger = process.env.STRATUS_TEST_LOGS ? jsonLogger({ service: 'stratus-test' }) : silentLogger;
+  const server = createNodeServer(createRegistry(buildDeps(settings, logger)), logger);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    settings,
+    stop: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -60,7 +60,8 @@ export class ManifestService {
     }
     const record: ManifestRecord = {
       digest, mediaType: parsed.mediaType, size: body.length,
-      subject: parsed.subject?.digest, artifactType: parsed.artifactType, annotations: parsed.annotations,
+      subject: parsed.subject?.digest, artifactType: parsed.artifactType,
+      annotations: parsed.subject ? referrerAnnotations(parsed.annotations) : undefined,
     };
     if (body.length <= config.inlineManifestBytes) record.body = body;
     else {
@@ -86,6 +87,14 @@ export class ManifestService {
     const all = await this.deps.meta.listReferrers(repository, subject);
     return artifactType ? all.filter((d) => d.artifactType === artifactType) : all;
   }
+}
+
+/** Annotations are kept only for referrer descriptors, and only when they fit beside them in one item. */
+const MAX_REFERRER_ANNOTATION_BYTES = 64 * 1024;
+
+function referrerAnnotations(annotations: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!annotations) return undefined;
+  return JSON.stringify(annotations).length <= MAX_REFERRER_ANNOTATION_BYTES ? annotations : undefined;
 }
 
 function unique(values: string[]): string[] {

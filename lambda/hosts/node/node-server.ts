@@ -18,8 +18,10 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
   const requestId = randomUUID();
   const [path, rawQuery = ''] = (req.url ?? '/').split('?', 2) as [string, string?];
   let bytesIn = 0;
+  // destroyOnReturn false: a handler that stops reading early must still be able to answer.
+  const chunks = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
   const body = (async function* counted() {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
       bytesIn += chunk.length;
       yield chunk as Uint8Array;
     }
@@ -28,8 +30,9 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
     method: req.method ?? 'GET', path, query: new URLSearchParams(rawQuery), headers: flattenHeaders(req), body, requestId,
   };
   const response = await handler(request);
-  // An unread request body (a refused chunk, say) would otherwise be drained before the next request.
-  if (!req.complete) response.headers.connection = 'close';
+  // A client still sending a refused body only sees the answer once it has sent it: read a little
+  // more so it can, and close the connection rather than read a large remainder.
+  if (!req.complete && !(await drain(req, DRAIN_LIMIT_BYTES))) response.headers.connection = 'close';
   const bytesOut = response.body?.length ?? 0;
   if (!res.destroyed) {
     res.writeHead(response.status, response.headers);
@@ -39,6 +42,29 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
     requestId, method: request.method, path, status: response.status,
     durationMs: Math.round(performance.now() - started), bytesIn, bytesOut,
     remote: req.socket.remoteAddress, userAgent: req.headers['user-agent'],
+  });
+}
+
+const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/** Reads and discards the rest of a request body; false when more than `limit` bytes remained. */
+function drain(req: IncomingMessage, limit: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const finish = (complete: boolean) => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      if (!complete) req.pause();
+      resolve(complete);
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > limit) finish(false);
+    };
+    const onEnd = () => finish(true);
+    const onError = () => finish(false);
+    const onClose = () => finish(req.complete);
+    req.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
+    req.resume();
   });
 }
 

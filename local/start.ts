@@ -6,11 +6,13 @@
  */
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { createRegistry } from '../lambda/core/registry';
 import { jsonLogger } from '../lambda/core/logger';
-import { createNodeServer } from '../lambda/hosts/node/node-server';
-import { buildDeps, ensureStorage, settingsFromEnv } from '../lambda/hosts/settings';
+import { startNodeHost } from '../lambda/hosts/node/main';
+import { settingsFromEnv } from '../lambda/hosts/settings';
 import { startLocalBackends } from './backends/embedded';
+
+// The pinned SDK runs on Node 20; its notice about future releases needing Node 22 is not for users here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -20,15 +22,13 @@ async function main(): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const logger = jsonLogger({ service: 'stratus' });
 
+  logger.info('starting local backends', { dataDir });
   const backends = await startLocalBackends(env, dataDir);
   const settings = settingsFromEnv({ ...env, ...backends.env });
-  await ensureStorage(settings);
-  const server = createNodeServer(createRegistry(buildDeps(settings, logger)), logger);
-  server.listen(port, host, () => {
-    logger.info(`Stratus registry listening on http://${host}:${port}`, {
-      s3: settings.s3.endpoint ?? 'AWS', bucket: settings.bucket,
-      dynamodb: settings.dynamodb.endpoint ?? 'AWS', table: settings.table, dataDir, auth: 'off',
-    });
+  const server = await startNodeHost({ port, host, settings, logger, createStorage: true });
+  logger.info(`Stratus registry listening on http://${host}:${port} (auth off)`, {
+    s3: settings.s3.endpoint ?? 'AWS', bucket: settings.bucket,
+    dynamodb: settings.dynamodb.endpoint ?? 'AWS', table: settings.table, dataDir,
   });
 
   const stop = async (signal: string) => {

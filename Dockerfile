@@ -1,0 +1,17 @@
+# The Node host as a container: what local/compose.yml runs, and the upload service's image.
+FROM node:22-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+COPY patches ./patches
+RUN npm ci
+COPY tsconfig.json ./
+COPY lambda ./lambda
+RUN npx esbuild lambda/hosts/node/main.ts --bundle --platform=node --target=node22 --outfile=dist/server.js
+
+FROM node:22-slim
+WORKDIR /app
+COPY --from=build /app/dist/server.js ./server.js
+ENV PORT=5000 HOST=0.0.0.0 NODE_ENV=production
+EXPOSE 5000
+USER node
+CMD ["node", "server.js"]

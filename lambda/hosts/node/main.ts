@@ -1,0 +1,43 @@
+/**
+ * The Node host as a service (container image, upload service): the registry on HOST:PORT against the
+ * S3 and DynamoDB named by the environment (see settings.ts). `npm start` adds embedded local backends.
+ */
+import type { Server } from 'node:http';
+import { jsonLogger, Logger } from '../../core/logger';
+import { createRegistry } from '../../core/registry';
+import { buildDeps, ensureStorage, Settings, settingsFromEnv } from '../settings';
+import { createNodeServer } from './node-server';
+
+/** Options of a running Node host. */
+export interface NodeHostOptions {
+  port: number;
+  host: string;
+  settings: Settings;
+  logger: Logger;
+  /** Create the bucket and table when missing (local and self-hosted set-ups). */
+  createStorage: boolean;
+}
+
+/** Starts the registry over HTTP and resolves once it listens. */
+export async function startNodeHost(opts: NodeHostOptions): Promise<Server> {
+  if (opts.createStorage) await ensureStorage(opts.settings);
+  const server = createNodeServer(createRegistry(buildDeps(opts.settings, opts.logger)), opts.logger);
+  await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
+  return server;
+}
+
+if (require.main === module) {
+  const logger = jsonLogger({ service: 'stratus' });
+  const settings = settingsFromEnv(process.env);
+  const port = Number(process.env.PORT ?? 5000);
+  const host = process.env.HOST ?? '0.0.0.0';
+  startNodeHost({ port, host, settings, logger, createStorage: process.env.STRATUS_CREATE_STORAGE === 'true' })
+    .then((server) => {
+      logger.info(`Stratus registry listening on http://${host}:${port}`, { bucket: settings.bucket, table: settings.table });
+      process.once('SIGTERM', () => server.close(() => process.exit(0)));
+    })
+    .catch((err) => {
+      logger.error('Stratus failed to start', { error: String(err) });
+      process.exit(1);
+    });
+}

@@ -29,7 +29,7 @@ export async function startTestRegistry(config: Partial<RegistryConfig> = {}): P
     bucket: `stratus-test-${suffix}`,
     table: `stratus-test-${suffix}`,
     s3: { endpoint: env.s3.endpoint, region: env.s3.region, credentials: env.s3.credentials },
-    dynamodb: { endpoint: env.dynamodb.endpoint, region: env.dynamodb.region, credentials: env.s3.credentials },
+    dynamodb: { endpoint: env.dynamodb.endpoint, region: env.dynamodb.region, credentials: env.dynamodb.credentials },
     config: { ...defaultConfig, ...config },
   };
   await ensureStorage(settings);

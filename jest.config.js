@@ -1,9 +1,10 @@
-/** Three suites: unit (no network), integration (real local S3 + DynamoDB Local), e2e (real clients). */
+/** Four suites: unit (no network), infra (CDK templates), integration (real local S3 + DynamoDB Local), e2e (real clients). */
 const transform = { '^.+\\.ts$': 'ts-jest' };
 const base = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    { ...base, displayName: 'infra', testMatch: ['<rootDir>/test/infra/**/*.test.ts'] },
     {
       ...base,
       displayName: 'integration',

@@ -10,6 +10,10 @@
  *   CATALOG            REPO#<name>                   name                             one per repository
  *   UPLOAD#<id>        UPLOAD                        the upload session, expiresAt    TTL attribute: expiresAt
  *
+ * S3 keys: blobs/<upload id> (an upload's object, which becomes the blob's object), manifests/<alg>/<hex>
+ * (manifest bodies over 64 KiB), uploads/<upload id>/tail-* (chunk leftovers of sessions in progress,
+ * safe to expire after the session TTL).
+ *
  * A repository's items share a partition, so tags, referrers and link checks are single Queries or
  * BatchGets; sort keys sort tags and names lexically as the spec asks.
  */

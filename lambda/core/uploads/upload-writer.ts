@@ -75,7 +75,7 @@ export async function writeBody(
       await uploadPart(rest);
     } else if (rest.length > 0) {
       // A fresh key per write: the committed session keeps pointing at its own tail until the commit.
-      s.tail = { key: `${s.objectKey}.tail-${randomUUID()}`, size: rest.length };
+      s.tail = { key: `uploads/${s.id}/tail-${randomUUID()}`, size: rest.length };
       await blobs.put(s.tail.key, rest);
     }
     await queue.drain();

@@ -34,7 +34,7 @@ describe('blob uploads on the core', () => {
     expect(done.headers['docker-content-digest']).toBe(sha256(data));
     const record = await meta.getLinkedBlob('team/app', sha256(data));
     expect(blobs.objects.get(record!.objectKey)).toEqual(data);
-    expect([...blobs.objects.keys()].filter((k) => k.includes('.tail-'))).toEqual([]);
+    expect([...blobs.objects.keys()].filter((k) => k.startsWith('uploads/'))).toEqual([]);
   });
 
   it('continues a chunked upload in another process from the saved hash state', async () => {

@@ -20,12 +20,20 @@ export interface TestRegistry {
   stop(): Promise<void>;
 }
 
-export async function startTestRegistry(config: Partial<RegistryConfig> = {}): Promise<TestRegistry> {
+/** Options of a test registry: config overrides, or the settings of another one to share its storage. */
+export interface TestRegistryOptions {
+  config?: Partial<RegistryConfig>;
+  /** Run on the same bucket and table as another test registry (a second process of one deployment). */
+  shareStorageWith?: TestRegistry;
+}
+
+export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise<TestRegistry> {
   const external = process.env.REGISTRY_URL;
   if (external) return { url: external.replace(/\/$/, ''), stop: async () => undefined };
   const env = backendEnv();
   const suffix = randomUUID().slice(0, 8);
-  const settings: Settings = {
+  const config = opts.config ?? {};
+  const settings: Settings = opts.shareStorageWith?.settings ?? {
     bucket: `stratus-test-${suffix}`,
     table: `stratus-test-${suffix}`,
     s3: { endpoint: env.s3.endpoint, region: env.s3.region, credentials: env.s3.credentials },

@@ -32,6 +32,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
       presignTtlSeconds: intEnv(env.STRATUS_PRESIGN_TTL_SECONDS, defaultConfig.presignTtlSeconds),
       corsOrigin: env.STRATUS_CORS_ORIGIN ?? defaultConfig.corsOrigin,
       uploadBaseUrl: env.STRATUS_UPLOAD_BASE_URL ?? '',
+      partSize: intEnv(env.STRATUS_PART_SIZE_BYTES, defaultConfig.partSize),
     },
   };
 }

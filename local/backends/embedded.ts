@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { startLocalS3 } from './s3-server';
+import { startLocalS3Process } from './s3-server-process';
 
 /** The backends `npm start` runs itself, and the environment that points the registry at them. */
 export interface EmbeddedBackends {
@@ -14,7 +14,7 @@ export async function startLocalBackends(env: NodeJS.ProcessEnv, dataDir: string
   const stops: Array<() => Promise<void>> = [];
   const out: Record<string, string> = {};
   if (!env.S3_ENDPOINT && !off) {
-    const s3 = await startLocalS3({ dataDir: join(dataDir, 's3'), port: Number(env.STRATUS_S3_PORT ?? 0), silent: true });
+    const s3 = await startLocalS3Process({ dataDir: join(dataDir, 's3'), port: Number(env.STRATUS_S3_PORT ?? 0) });
     stops.push(() => s3.stop());
     Object.assign(out, {
       S3_ENDPOINT: s3.endpoint, AWS_REGION: env.AWS_REGION ?? s3.region,

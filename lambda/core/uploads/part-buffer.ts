@@ -9,9 +9,9 @@ export class PartBuffer {
     this.length += chunk.length;
   }
 
-  /** Removes and returns the first n bytes (n <= length) as one contiguous buffer. */
-  take(n: number): Uint8Array {
-    const out = Buffer.allocUnsafe(n);
+  /** Removes and returns the first n bytes (n <= length) as one contiguous buffer, written into `into` when given. */
+  take(n: number, into?: Buffer): Uint8Array {
+    const out = into ? into.subarray(0, n) : Buffer.allocUnsafe(n);
     let filled = 0;
     while (filled < n) {
       const head = this.chunks[0]!;
@@ -28,6 +28,23 @@ export class PartBuffer {
     }
     this.length -= n;
     return out;
+  }
+}
+
+/**
+ * Part-sized buffers reused across the parts of one write: memory stays at (queue + 1) parts instead of
+ * waiting for the garbage collector to notice a gigabyte of discarded 16 MiB buffers.
+ */
+export class PartPool {
+  private readonly free: Buffer[] = [];
+  constructor(private readonly size: number) {}
+
+  acquire(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafe(this.size);
+  }
+
+  release(buffer: Buffer): void {
+    this.free.push(buffer);
   }
 }
 

@@ -4,7 +4,7 @@ import type { BlobStore } from '../../ports/blob-store';
 import type { UploadSession } from '../../ports/metadata-store';
 import type { RegistryConfig } from '../config';
 import type { RunningHash } from './hashing';
-import { PartBuffer, PartQueue } from './part-buffer';
+import { PartBuffer, PartPool, PartQueue } from './part-buffer';
 
 /** The session as it will be once the write is committed, and the objects that then become garbage. */
 export interface WriteResult {
@@ -33,17 +33,22 @@ export async function writeBody(
   const s: UploadSession = { ...session, parts: session.parts.map((p) => ({ ...p })) };
   const buffer = new PartBuffer();
   const queue = new PartQueue(config.partQueue);
+  const pool = new PartPool(config.partSize);
   const garbage: string[] = [];
   if (s.tail) {
     buffer.push(await readTail(blobs, s.tail));
     garbage.push(s.tail.key);
   }
-  const uploadPart = async (bytes: Uint8Array) => {
+  const uploadPart = async (bytes: Uint8Array, pooled?: Buffer) => {
     s.multipartId ??= await blobs.createMultipart(s.objectKey);
     const part = { partNumber: s.parts.length + 1, etag: '', size: bytes.length };
     s.parts.push(part);
     await queue.add(async () => {
-      part.etag = await blobs.uploadPart(s.objectKey, s.multipartId!, part.partNumber, bytes);
+      try {
+        part.etag = await blobs.uploadPart(s.objectKey, s.multipartId!, part.partNumber, bytes);
+      } finally {
+        if (pooled) pool.release(pooled);
+      }
     });
   };
 
@@ -56,7 +61,10 @@ export async function writeBody(
       }
       opts.hash?.update(chunk);
       buffer.push(chunk);
-      while (buffer.length >= config.partSize) await uploadPart(buffer.take(config.partSize));
+      while (buffer.length >= config.partSize) {
+        const pooled = pool.acquire();
+        await uploadPart(buffer.take(config.partSize, pooled), pooled);
+      }
     }
     if (opts.declaredLength !== undefined && received !== opts.declaredLength) {
       throw new OciError('SIZE_INVALID', `body ended after ${received} of the declared ${opts.declaredLength} bytes`);

@@ -1,0 +1,51 @@
+/**
+ * The local S3 server in a child process of its own, so `npm start`'s registry process holds only the
+ * registry (its memory is measured alone) and S3's disk I/O does not share the registry's event loop.
+ * Run directly, this file is the child: it starts the server and prints its endpoint as one JSON line.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { LOCAL_S3_CREDENTIALS, LOCAL_S3_REGION, LocalS3, startLocalS3 } from './s3-server';
+
+/** Starts the local S3 server in a child process; it exits with this process (its stdin closes). */
+export async function startLocalS3Process(opts: { dataDir: string; port?: number }): Promise<LocalS3> {
+  const child = spawn(process.execPath, [...process.execArgv, __filename, opts.dataDir, String(opts.port ?? 0)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const endpoint = await firstLine(child);
+  return {
+    endpoint, region: LOCAL_S3_REGION, ...LOCAL_S3_CREDENTIALS,
+    stop: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.stdin?.end();
+    }),
+  };
+}
+
+function firstLine(child: ChildProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      try {
+        resolve((JSON.parse(line) as { endpoint: string }).endpoint);
+      } catch {
+        reject(new Error(`local S3 process said: ${line}`));
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`local S3 process exited with ${code} before it was ready`)));
+  });
+}
+
+if (require.main === module) {
+  const [dataDir, port] = process.argv.slice(2) as [string, string];
+  startLocalS3({ dataDir, port: Number(port), silent: true }).then((s3) => {
+    process.stdout.write(`${JSON.stringify({ endpoint: s3.endpoint })}\n`);
+    // The parent closing our stdin (stop, or its death) ends us.
+    process.stdin.resume();
+    process.stdin.once('end', () => void s3.stop().then(() => process.exit(0)));
+  }).catch((err) => {
+    process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  });
+}

@@ -23,8 +23,14 @@ export interface RegistryProcess {
 const ROOT = resolve(__dirname, '../..');
 const START_TIMEOUT_MS = 60_000;
 
+/** Options of a started registry. */
+export interface StartOptions {
+  /** Keep data here (kept on stop) instead of a fresh temp directory: to restart on the same data. */
+  dataDir?: string;
+}
+
 /** Starts (or, with E2E_REGISTRY, attaches to) the registry and resolves once `GET /v2/` answers 200. */
-export async function startRegistry(): Promise<RegistryProcess> {
+export async function startRegistry(opts: StartOptions = {}): Promise<RegistryProcess> {
   const external = process.env.E2E_REGISTRY;
   if (external) {
     const pid = process.env.E2E_REGISTRY_PID ? Number(process.env.E2E_REGISTRY_PID) : undefined;
@@ -42,7 +48,7 @@ export async function startRegistry(): Promise<RegistryProcess> {
   const fd = openSync(logFile, 'a');
   const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['local/start.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), STRATUS_DATA_DIR: join(dir, 'data') },
+    env: { ...process.env, PORT: String(port), STRATUS_DATA_DIR: opts.dataDir ?? join(dir, 'data') },
     stdio: ['ignore', fd, fd],
     detached: true, // its own process group, so stop() reaches tsx's node child and any backends
   });

@@ -96,13 +96,14 @@ export class UploadService {
   ): Promise<BlobRecord> {
     const { blobs, meta, config } = this.deps;
     const { session: done, garbage } = await writeBody(blobs, config, session, input.body, { declaredLength, final: true, hash });
-    await this.collect(garbage);
+    // Leftovers are deleted only once the outcome is final: a retried PUT still finds the session's tail.
     const actual = hash && digest.algorithm === 'sha256'
       ? hash.digestHex()
       : await hashStoredObject(blobs, done.objectKey, digest.algorithm);
     if (actual !== digest.hex) {
       await blobs.delete(done.objectKey);
       await meta.deleteUpload(session.id);
+      await this.collect(garbage);
       throw new OciError('DIGEST_INVALID', `content digest is ${digest.algorithm}:${actual}, not ${digest.value}`, {
         detail: { expected: digest.value, actual: `${digest.algorithm}:${actual}` },
       });
@@ -110,6 +111,7 @@ export class UploadService {
     const { created, record } = await meta.createBlob({ digest: digest.value, size: done.offset, objectKey: done.objectKey });
     if (!created) await blobs.delete(done.objectKey); // same bytes already stored: keep one copy
     await meta.linkBlob(repository, record);
+    await this.collect(garbage);
     return record;
   }
 

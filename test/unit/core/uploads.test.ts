@@ -122,4 +122,18 @@ describe('blob uploads on the core', () => {
     const res = await send('GET', location.replace('team/app', 'team/other'));
     expect(res.status).toBe(404);
   });
+
+  it('PUT that fails on a backend fault after assembling -> 503, and the same PUT succeeds on retry', async () => {
+    const { send, meta } = registryOnFakes(small);
+    const data = randomBytes(6);
+    const location = await startUpload(send);
+    await send('PATCH', location, { headers: { 'content-length': '6' }, body: data });
+    const createBlob = meta.createBlob.bind(meta);
+    meta.createBlob = async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); };
+    expect((await send('PUT', `${location}?digest=${sha256(data)}`)).status).toBe(503);
+    meta.createBlob = createBlob;
+    const retry = await send('PUT', `${location}?digest=${sha256(data)}`);
+    expect(retry.status).toBe(201);
+    expect(await meta.getLinkedBlob('team/app', sha256(data))).not.toBeNull();
+  });
 });

@@ -14,6 +14,8 @@ export interface RegistryConfig {
   partQueue: number;
   /** The store's minimum part size (S3: 5 MiB); smaller leftovers are kept as a tail object. */
   minPartSize: number;
+  /** OCI-Chunk-Min-Length: the chunk size clients are asked to send at least (smaller ones still work). */
+  chunkMinLength: number;
   /** Bodies with a declared length up to this are hashed resumably (state saved in the session). */
   resumableHashMaxBytes: number;
   /** Lifetime of presigned blob URLs. */
@@ -38,6 +40,7 @@ export const defaultConfig: RegistryConfig = {
   partSize: 8 * MiB,
   partQueue: 2,
   minPartSize: 5 * MiB,
+  chunkMinLength: 5 * MiB,
   resumableHashMaxBytes: 64 * MiB,
   presignTtlSeconds: 900,
   uploadTtlSeconds: 24 * 3600,

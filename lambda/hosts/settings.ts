@@ -33,6 +33,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
       corsOrigin: env.STRATUS_CORS_ORIGIN ?? defaultConfig.corsOrigin,
       uploadBaseUrl: env.STRATUS_UPLOAD_BASE_URL ?? '',
       partSize: intEnv(env.STRATUS_PART_SIZE_BYTES, defaultConfig.partSize),
+      chunkMinLength: intEnv(env.STRATUS_CHUNK_MIN_LENGTH, defaultConfig.chunkMinLength),
     },
   };
 }

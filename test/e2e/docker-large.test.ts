@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { copyFileFromImage, Dockerd, inspectImage, startDockerd } from './dockerd';
 import { removeTree, runId, sha256File, settle, tempDir } from './exec';
 import { makeRootfs, tarDir, writeRandomFile } from './images';
-import { peakRssMB, RegistryProcess, startRegistry } from './registry-process';
+import { peakRssMB, RegistryProcess, startRegistry, TOPOLOGIES } from './registry-process';
 
 const SIZE = 300 * 1024 * 1024;
 const DIGEST_LINE = /: digest: (sha256:[a-f0-9]{64}) size: \d+$/m;
@@ -15,7 +15,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [result, Number(process.hrtime.bigint() - start) / 1e9];
 }
 
-describe('docker with a 300 MB layer', () => {
+describe.each(TOPOLOGIES)('docker with a 300 MB layer on %s', (topology, options) => {
   let registry: RegistryProcess;
   let engine: Dockerd;
   let work: string;
@@ -27,7 +27,7 @@ describe('docker with a 300 MB layer', () => {
   let pullSeconds = NaN;
 
   beforeAll(async () => {
-    await settle(startRegistry().then((r) => (registry = r)), startDockerd().then((d) => (engine = d)));
+    await settle(startRegistry(options).then((r) => (registry = r)), startDockerd().then((d) => (engine = d)));
     work = tempDir('large');
     image = `${registry.host}/e2e-${runId()}/large:1`;
     const rootfs = makeRootfs(join(work, 'rootfs'));
@@ -41,7 +41,7 @@ describe('docker with a 300 MB layer', () => {
   });
 
   afterAll(async () => {
-    console.log(`MEASURE 300MB push=${pushSeconds.toFixed(1)}s pull=${pullSeconds.toFixed(1)}s ${memory()}`);
+    console.log(`MEASURE ${topology} 300MB push=${pushSeconds.toFixed(1)}s pull=${pullSeconds.toFixed(1)}s ${memory()}`);
     await engine?.stop();
     await registry?.stop();
     if (work) removeTree(work);

@@ -27,7 +27,17 @@ const START_TIMEOUT_MS = 60_000;
 export interface StartOptions {
   /** Keep data here (kept on stop) instead of a fresh temp directory: to restart on the same data. */
   dataDir?: string;
+  /** The entry point: local/start.ts (`npm start`, the default) or local/start-lambda.ts (`npm run start:lambda`). */
+  script?: string;
+  /** Extra environment for the registry. */
+  env?: Record<string, string>;
 }
+
+/** The two ways to run Stratus locally that the e2e suite covers. */
+export const TOPOLOGIES: Array<[string, StartOptions]> = [
+  ['npm start', {}],
+  ['npm run start:lambda (Lambda behind API Gateway + upload service)', { script: 'local/start-lambda.ts' }],
+];
 
 /** Starts (or, with E2E_REGISTRY, attaches to) the registry and resolves once `GET /v2/` answers 200. */
 export async function startRegistry(opts: StartOptions = {}): Promise<RegistryProcess> {
@@ -46,9 +56,12 @@ export async function startRegistry(opts: StartOptions = {}): Promise<RegistryPr
   pruneLogs(logDir);
   const logFile = join(logDir, `registry-${port}-${Date.now()}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['local/start.ts'], {
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [opts.script ?? 'local/start.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), STRATUS_DATA_DIR: opts.dataDir ?? join(dir, 'data') },
+    env: {
+      ...process.env, PORT: String(port), UPLOAD_PORT: String(await freePort()),
+      STRATUS_DATA_DIR: opts.dataDir ?? join(dir, 'data'), ...opts.env,
+    },
     stdio: ['ignore', fd, fd],
     detached: true, // its own process group, so stop() reaches tsx's node child and any backends
   });
@@ -85,7 +98,7 @@ async function v2Ready(host: string): Promise<boolean> {
 }
 
 /** A port the kernel just handed out; racy in theory, fine for tests that run one at a time. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const srv = createServer();
     srv.once('error', fail);

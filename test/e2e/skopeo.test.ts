@@ -4,11 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTree, run, RunOptions, runId, tempDir } from './exec';
 import { makeOciLayout, makeRootfs, OciLayoutInfo, readOciLayout } from './images';
-import { RegistryProcess, startRegistry } from './registry-process';
+import { RegistryProcess, startRegistry, TOPOLOGIES } from './registry-process';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
-describe('skopeo', () => {
+describe.each(TOPOLOGIES)('skopeo on %s', (_topology, options) => {
   let registry: RegistryProcess;
   let work: string;
   let repo: string;
@@ -19,7 +19,7 @@ describe('skopeo', () => {
   const plain = '--tls-verify=false'; // 127.0.0.1 speaks plain HTTP; skopeo would try HTTPS first
 
   beforeAll(async () => {
-    registry = await startRegistry();
+    registry = await startRegistry(options);
     work = tempDir('skopeo');
     writeFileSync(join(work, 'auth.json'), '{}');
     repo = `docker://${registry.host}/e2e-${runId()}/skopeo`;

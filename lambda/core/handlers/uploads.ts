@@ -59,7 +59,7 @@ function sessionResponse(deps: RegistryDeps, status: number, session: UploadSess
     location: uploadLocation(deps.config.uploadBaseUrl, session.repository, session.id),
     range: `0-${Math.max(session.offset - 1, 0)}`,
     'docker-upload-uuid': session.id,
-    'oci-chunk-min-length': String(deps.config.minPartSize),
+    'oci-chunk-min-length': String(deps.config.chunkMinLength),
   });
 }
 

@@ -1,0 +1,52 @@
+/**
+ * The Lambda host: API Gateway HTTP API v2 and function URL events in, the registry core, results out.
+ * A body larger than an invocation may carry (6 MB event, base64 included; API Gateway's own cap is 10 MB)
+ * never reaches this code: API Gateway or the function URL answers 413 itself. Asking clients for chunks
+ * that fit is the upload routes' job (OCI-Chunk-Min-Length), not this adapter's.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { RegistryHandler } from '../../core/http/types';
+import { jsonLogger, Logger } from '../../core/logger';
+import { createRegistry } from '../../core/registry';
+import { buildDeps, settingsFromEnv } from '../settings';
+import { eventToRequest } from './event-to-request';
+import { resultFromResponse } from './result-from-response';
+
+/** A Lambda handler over any registry core, logging one JSON line per request like the Node host. */
+export function lambdaAdapter(registry: RegistryHandler, logger: Logger) {
+  return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+    const started = performance.now();
+    const request = eventToRequest(event);
+    const response = await registry(request);
+    logger.info('request', {
+      requestId: request.requestId, method: request.method, path: request.path, status: response.status,
+      durationMs: Math.round(performance.now() - started), bytesOut: response.body?.length ?? 0,
+      remote: event.requestContext.http.sourceIp, userAgent: request.headers['user-agent'],
+    });
+    return resultFromResponse(response);
+  };
+}
+
+/**
+ * OCI-Chunk-Min-Length the Lambda advertises: the largest round chunk that still fits one invocation
+ * once base64-encoded (6 MB event limit: about 4.4 MiB of data). Leftovers under S3's 5 MiB part
+ * minimum are merged across chunks by the core.
+ */
+export const LAMBDA_CHUNK_MIN_LENGTH = 4 * 1024 * 1024;
+
+let adapter: ReturnType<typeof lambdaAdapter> | undefined;
+
+// Built on the first invocation and kept for the execution environment's life: SDK clients and their
+// connection pools are reused across warm invocations. Lazily, so importing the module builds no clients.
+function lambdaHost(): ReturnType<typeof lambdaAdapter> {
+  if (!adapter) {
+    const logger = jsonLogger({ service: 'stratus' });
+    const settings = settingsFromEnv({ STRATUS_CHUNK_MIN_LENGTH: String(LAMBDA_CHUNK_MIN_LENGTH), ...process.env });
+    adapter = lambdaAdapter(createRegistry(buildDeps(settings, logger)), logger);
+  }
+  return adapter;
+}
+
+/** The Lambda entry point (CDK NodejsFunction handler `handler`). */
+export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
+  lambdaHost()(event);

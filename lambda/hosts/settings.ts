@@ -4,6 +4,7 @@ import { DynamoDbMetadataStore } from '../adapters/dynamodb/dynamodb-metadata-st
 import { createDocumentClient, DynamoDbEndpoint, ensureTable } from '../adapters/dynamodb/table';
 import { createS3Client, ensureBucket, S3Endpoint } from '../adapters/s3/s3-client';
 import { S3BlobStore } from '../adapters/s3/s3-blob-store';
+import { BackendCallObserver, observeCalls } from './backend-calls';
 
 /** Everything a host needs to build the registry's dependencies. */
 export interface Settings {
@@ -14,6 +15,8 @@ export interface Settings {
   s3PublicEndpoint?: string;
   dynamodb: DynamoDbEndpoint;
   config: RegistryConfig;
+  /** Told of every S3 and DynamoDB command sent (benchmarks, call-budget tests). */
+  observeBackendCall?: BackendCallObserver;
 }
 
 /** Reads settings from the environment (STRATUS_*, S3_*, DYNAMODB_ENDPOINT, AWS_*). */
@@ -40,9 +43,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
 
 /** Builds the adapters once, at the host's entry, and hands them to the core. */
 export function buildDeps(settings: Settings, logger: Logger): RegistryDeps {
-  const s3 = createS3Client(settings.s3);
+  const s3 = observeCalls(createS3Client(settings.s3), 's3', settings.observeBackendCall);
   const presignClient = settings.s3PublicEndpoint ? createS3Client({ ...settings.s3, endpoint: settings.s3PublicEndpoint }) : s3;
-  const doc = createDocumentClient(settings.dynamodb);
+  const doc = observeCalls(createDocumentClient(settings.dynamodb), 'dynamodb', settings.observeBackendCall);
   return {
     blobs: new S3BlobStore({ client: s3, presignClient, bucket: settings.bucket }),
     meta: new DynamoDbMetadataStore(doc, settings.table),

@@ -25,6 +25,8 @@ export interface TestRegistryOptions {
   config?: Partial<RegistryConfig>;
   /** Run on the same bucket and table as another test registry (a second process of one deployment). */
   shareStorageWith?: TestRegistry;
+  /** Told of every S3 and DynamoDB request the registry sends. */
+  observeBackendCall?: Settings['observeBackendCall'];
 }
 
 export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise<TestRegistry> {
@@ -42,7 +44,7 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
   };
   await ensureStorage(settings);
   const logger = process.env.STRATUS_TEST_LOGS ? jsonLogger({ service: 'stratus-test' }) : silentLogger;
-  const server = createNodeServer(createRegistry(buildDeps(settings, logger)), logger);
+  const server = createNodeServer(createRegistry(buildDeps({ ...settings, observeBackendCall: opts.observeBackendCall }, logger)), logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

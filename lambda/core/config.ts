@@ -43,7 +43,8 @@ export const defaultConfig: RegistryConfig = {
   chunkMinLength: 5 * MiB,
   resumableHashMaxBytes: 64 * MiB,
   presignTtlSeconds: 900,
-  uploadTtlSeconds: 24 * 3600,
+  // Sessions are capabilities (their id is all a client needs): short-lived, renewed by each chunk.
+  uploadTtlSeconds: 3600,
   maxPageSize: 10000,
   corsOrigin: '*',
   uploadBaseUrl: '',

@@ -8,6 +8,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { RegistryHandler } from '../../core/http/types';
 import { jsonLogger, Logger } from '../../core/logger';
 import { createRegistry } from '../../core/registry';
+import { errorResponse } from '../../core/http/error-response';
 import { buildDeps, settingsFromEnv } from '../settings';
 import { eventToRequest } from './event-to-request';
 import { resultFromResponse } from './result-from-response';
@@ -48,5 +49,13 @@ function lambdaHost(): ReturnType<typeof lambdaAdapter> {
 }
 
 /** The Lambda entry point (CDK NodejsFunction handler `handler`). */
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> =>
-  lambdaHost()(event);
+export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  let host: ReturnType<typeof lambdaAdapter>;
+  try {
+    host = lambdaHost();
+  } catch (err) {
+    // Bad configuration: still answer with the spec's error JSON and a request id, not a bare 502.
+    return resultFromResponse(errorResponse(err, event.requestContext.requestId, jsonLogger({ service: 'stratus' })));
+  }
+  return host(event);
+};

@@ -1,0 +1,58 @@
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/** What a registry host (the Lambda API or the upload service) needs to reach its storage. */
+export interface RegistryStorageProps {
+  /** The blob bucket. */
+  readonly bucket: s3.IBucket;
+  /** The metadata table. */
+  readonly table: dynamodb.ITableV2;
+  /** Lifetime of presigned blob download URLs, in seconds. @default 900 */
+  readonly presignTtlSeconds?: number;
+}
+
+/** Default lifetime of presigned blob download URLs (seconds). */
+export const DEFAULT_PRESIGN_TTL_SECONDS = 900;
+
+/**
+ * The S3 actions the registry's S3 adapter sends, on the bucket's objects only:
+ * Put/Get/DeleteObject and the multipart calls (Create/UploadPart/Complete are authorised by s3:PutObject).
+ */
+const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+
+/** The environment both hosts read (lambda/hosts/settings.ts). */
+export function registryEnvironment(props: RegistryStorageProps, uploadBaseUrl?: string): Record<string, string> {
+  return {
+    STRATUS_BUCKET: props.bucket.bucketName,
+    STRATUS_TABLE: props.table.tableName,
+    STRATUS_PRESIGN_TTL_SECONDS: String(props.presignTtlSeconds ?? DEFAULT_PRESIGN_TTL_SECONDS),
+    ...(uploadBaseUrl ? { STRATUS_UPLOAD_BASE_URL: uploadBaseUrl } : {}),
+  };
+}
+
+/**
+ * Least-privilege storage access for a registry host: the object actions above on `bucket/*`,
+ * s3:ListBucket on the bucket itself (without it S3 answers 403 instead of 404 for a missing key,
+ * and the adapter could not tell "absent" from "denied"), and read/write data on the table.
+ */
+export function grantRegistryAccess(grantee: iam.IGrantable, props: RegistryStorageProps): void {
+  iam.Grant.addToPrincipal({ grantee, actions: OBJECT_ACTIONS, resourceArns: [props.bucket.arnForObjects('*')] });
+  iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [props.bucket.bucketArn] });
+  props.table.grantReadWriteData(grantee);
+  acknowledgeObjectWildcard(grantee, props.bucket);
+}
+
+/** cdk-nag (AwsSolutions-IAM5) flags `bucket/*`: acknowledge it on the grantee, with the reason. */
+function acknowledgeObjectWildcard(grantee: iam.IGrantable, bucket: s3.IBucket): void {
+  const principal = grantee.grantPrincipal;
+  const cfnBucket = bucket.node.defaultChild;
+  if (!(principal instanceof Construct) || !(cfnBucket instanceof CfnResource)) return;
+  const logicalId = Stack.of(cfnBucket).resolve(cfnBucket.logicalId) as string;
+  Validations.of(principal).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>/*]`,
+    reason: 'Blob and upload object keys are content-addressed digests and session ids made at run time; the grant is limited to the objects of this one bucket and to the four object actions the S3 adapter sends.',
+  });
+}

@@ -6,7 +6,7 @@ COPY patches ./patches
 RUN npm ci
 COPY tsconfig.json ./
 COPY lambda ./lambda
-RUN npx esbuild lambda/hosts/node/main.ts --bundle --platform=node --target=node22 --outfile=dist/server.js
+RUN npx esbuild lambda/hosts/node/main.ts --bundle --platform=node --target=node22 --main-fields=module,main --outfile=dist/server.js
 
 FROM node:22-slim
 WORKDIR /app

@@ -4,8 +4,8 @@
  * S3_ENDPOINT / DYNAMODB_ENDPOINT point it at other servers (MinIO, RGW, DynamoDB Local elsewhere);
  * STRATUS_LOCAL_BACKENDS=off uses the AWS SDK's defaults for whichever endpoint is unset.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { jsonLogger } from '../lambda/core/logger';
 import { startNodeHost } from '../lambda/hosts/node/main';
 import { settingsFromEnv } from '../lambda/hosts/settings';
@@ -26,6 +26,12 @@ async function main(): Promise<void> {
   const backends = await startLocalBackends(env, dataDir);
   const settings = settingsFromEnv({ ...env, ...backends.env });
   const server = await startNodeHost({ port, host, settings, logger, createStorage: true });
+  // Lets `npx stratus` (user management) reach this registry's backends while it runs.
+  const endpointsFile = join(dataDir, 'endpoints.json');
+  writeFileSync(endpointsFile, JSON.stringify({
+    registry: `http://${host}:${port}`, dynamodbEndpoint: settings.dynamodb.endpoint, table: settings.table,
+    s3Endpoint: settings.s3.endpoint, bucket: settings.bucket,
+  }, null, 2));
   logger.info(`Stratus registry listening on http://${host}:${port} (auth off)`, {
     s3: settings.s3.endpoint ?? 'AWS', bucket: settings.bucket,
     dynamodb: settings.dynamodb.endpoint ?? 'AWS', table: settings.table, dataDir,
@@ -33,6 +39,7 @@ async function main(): Promise<void> {
 
   const stop = async (signal: string) => {
     logger.info('shutting down', { signal });
+    rmSync(endpointsFile, { force: true });
     server.close();
     server.closeAllConnections();
     await backends.stop();

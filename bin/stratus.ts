@@ -2,7 +2,7 @@
  * The CDK app: `npx cdk synth` / `npx cdk deploy`, with the stack's props from context, e.g.
  * `npx cdk deploy -c domainName=registry.example.com -c certificateArn=arn:aws:acm:... -c uploadService=false`.
  * Keys: domainName, certificateArn, uploadService, uploadDomainName, uploadCertificateArn, presignTtlSeconds,
- * lambdaMemorySize (see lib/stratus-stack.ts).
+ * lambdaMemorySize, auth (see lib/stratus-stack.ts).
  */
 import { App } from 'aws-cdk-lib';
 import { StratusStack } from '../lib/stratus-stack';
@@ -41,4 +41,5 @@ new StratusStack(app, 'Stratus', {
   uploadCertificateArn: text('uploadCertificateArn'),
   presignTtlSeconds: int('presignTtlSeconds'),
   lambdaMemorySize: int('lambdaMemorySize'),
+  auth: flag('auth'),
 });

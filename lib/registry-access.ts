@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import type { SigningKeys } from './signing-keys';
 
 /** What a registry host (the Lambda API or the upload service) needs to reach its storage. */
 export interface RegistryStorageProps {
@@ -12,6 +13,8 @@ export interface RegistryStorageProps {
   readonly table: dynamodb.ITableV2;
   /** Lifetime of presigned blob download URLs, in seconds. @default 900 */
   readonly presignTtlSeconds?: number;
+  /** The token signing keys; given = registry auth on (STRATUS_AUTH=on). @default - none: auth off, anyone may push and pull */
+  readonly signingKeys?: SigningKeys;
 }
 
 /** Default lifetime of presigned blob download URLs (seconds). */
@@ -30,18 +33,23 @@ export function registryEnvironment(props: RegistryStorageProps, uploadBaseUrl?:
     STRATUS_TABLE: props.table.tableName,
     STRATUS_PRESIGN_TTL_SECONDS: String(props.presignTtlSeconds ?? DEFAULT_PRESIGN_TTL_SECONDS),
     ...(uploadBaseUrl ? { STRATUS_UPLOAD_BASE_URL: uploadBaseUrl } : {}),
+    STRATUS_AUTH: props.signingKeys ? 'on' : 'off',
+    // The secret's ARN, not its value: hosts read (and re-read after rotations) the key set at run time.
+    ...(props.signingKeys ? { STRATUS_SIGNING_KEYS_SECRET: props.signingKeys.secret.secretArn } : {}),
   };
 }
 
 /**
  * Least-privilege storage access for a registry host: the object actions above on `bucket/*`,
  * s3:ListBucket on the bucket itself (without it S3 answers 403 instead of 404 for a missing key,
- * and the adapter could not tell "absent" from "denied"), and read/write data on the table.
+ * and the adapter could not tell "absent" from "denied"), read/write data on the table and, with auth
+ * on, secretsmanager:GetSecretValue on the signing key secret.
  */
 export function grantRegistryAccess(grantee: iam.IGrantable, props: RegistryStorageProps): void {
   iam.Grant.addToPrincipal({ grantee, actions: OBJECT_ACTIONS, resourceArns: [props.bucket.arnForObjects('*')] });
   iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [props.bucket.bucketArn] });
   props.table.grantReadWriteData(grantee);
+  props.signingKeys?.grantRead(grantee);
   acknowledgeObjectWildcard(grantee, props.bucket);
 }
 

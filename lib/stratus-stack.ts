@@ -5,6 +5,7 @@ import { BlobBucket } from './blob-bucket';
 import { MetadataTable } from './metadata-table';
 import { DEFAULT_PRESIGN_TTL_SECONDS } from './registry-access';
 import { RegistryApi } from './registry-api';
+import { SigningKeys } from './signing-keys';
 import { UploadService } from './upload-service';
 
 /** Deployment choices of a Stratus stack. */
@@ -23,6 +24,8 @@ export interface StratusStackProps extends StackProps {
   readonly presignTtlSeconds?: number;
   /** Memory of the API function in MiB. @default 1024 */
   readonly lambdaMemorySize?: number;
+  /** Registry authentication (docker login, users, grants, robot tokens); false = anyone may push and pull. @default true */
+  readonly auth?: boolean;
 }
 
 /**
@@ -33,6 +36,8 @@ export class StratusStack extends Stack {
   public readonly blobs: BlobBucket;
   public readonly metadata: MetadataTable;
   public readonly api: RegistryApi;
+  /** The token signing keys; undefined when auth is off. */
+  public readonly signingKeys?: SigningKeys;
   /** Undefined in a Lambda-only deployment. */
   public readonly uploads?: UploadService;
 
@@ -41,10 +46,12 @@ export class StratusStack extends Stack {
     // 'Blobs' and 'Metadata' are stateful: their ids (and so their logical ids) must never change.
     this.blobs = new BlobBucket(this, 'Blobs');
     this.metadata = new MetadataTable(this, 'Metadata');
+    if (props.auth ?? true) this.signingKeys = new SigningKeys(this, 'SigningKeys');
     const storage = {
       bucket: this.blobs.bucket,
       table: this.metadata.table,
       presignTtlSeconds: props.presignTtlSeconds ?? DEFAULT_PRESIGN_TTL_SECONDS,
+      signingKeys: this.signingKeys,
     };
 
     if (props.uploadService ?? true) {

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { jsonLogger } from '../lambda/core/logger';
 import { startNodeHost } from '../lambda/hosts/node/main';
 import { ensureStorage, settingsFromEnv } from '../lambda/hosts/settings';
+import { prepareLocalAuth } from './auth-setup';
 import { startLocalBackends } from './backends/embedded';
 import { createApiGateway, HttpApiHandler } from './lambda/api-gateway';
 import { buildLambdaBundle } from './lambda/build-bundle';
@@ -28,13 +29,16 @@ async function main(): Promise<void> {
   const backends = await startLocalBackends(env, dataDir);
   const settings = settingsFromEnv({ ...env, ...backends.env });
   await ensureStorage(settings);
+  const auth = await prepareLocalAuth(env, dataDir, settings, logger);
   const uploadBaseUrl = withUploadService ? `http://${host}:${uploadPort}` : '';
   const uploadService = withUploadService
-    ? await startNodeHost({ port: uploadPort, host, settings, logger: jsonLogger({ service: 'stratus-upload-service' }), createStorage: false })
+    ? await startNodeHost({
+      port: uploadPort, host, settings, logger: jsonLogger({ service: 'stratus-upload-service' }), createStorage: false, auth: auth.host,
+    })
     : undefined;
 
   // The function reads its configuration from its environment, as in AWS.
-  Object.assign(process.env, backends.env, { STRATUS_UPLOAD_BASE_URL: uploadBaseUrl });
+  Object.assign(process.env, backends.env, auth.env, { STRATUS_UPLOAD_BASE_URL: uploadBaseUrl });
   const bundle = await buildLambdaBundle();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { handler } = require(bundle.file) as { handler: HttpApiHandler };
@@ -42,7 +46,7 @@ async function main(): Promise<void> {
   await new Promise<void>((ok) => gateway.listen(port, host, ok));
   logger.info(`Stratus (local cloud topology) listening on http://${host}:${port}`, {
     lambdaBundleKiB: Math.round(bundle.bytes / 1024),
-    uploadService: uploadService ? uploadBaseUrl : 'off (Lambda-only: request bodies up to about 4.4 MiB)',
+    uploadService: uploadService ? uploadBaseUrl : 'off (Lambda-only: request bodies up to about 4.4 MiB)', auth: auth.status,
     s3: settings.s3.endpoint, dynamodb: settings.dynamodb.endpoint, dataDir,
   });
 

@@ -8,7 +8,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { jsonLogger } from '../lambda/core/logger';
 import { startNodeHost } from '../lambda/hosts/node/main';
-import { settingsFromEnv } from '../lambda/hosts/settings';
+import { ensureStorage, settingsFromEnv } from '../lambda/hosts/settings';
+import { prepareLocalAuth } from './auth-setup';
 import { startLocalBackends } from './backends/embedded';
 
 // The pinned SDK runs on Node 20; its notice about future releases needing Node 22 is not for users here.
@@ -25,14 +26,16 @@ async function main(): Promise<void> {
   logger.info('starting local backends', { dataDir });
   const backends = await startLocalBackends(env, dataDir);
   const settings = settingsFromEnv({ ...env, ...backends.env });
-  const server = await startNodeHost({ port, host, settings, logger, createStorage: true });
+  await ensureStorage(settings);
+  const auth = await prepareLocalAuth(env, dataDir, settings, logger);
+  const server = await startNodeHost({ port, host, settings, logger, createStorage: false, auth: auth.host });
   // Lets `npx stratus` (user management) reach this registry's backends while it runs.
   const endpointsFile = join(dataDir, 'endpoints.json');
   writeFileSync(endpointsFile, JSON.stringify({
     registry: `http://${host}:${port}`, dynamodbEndpoint: settings.dynamodb.endpoint, table: settings.table,
     s3Endpoint: settings.s3.endpoint, bucket: settings.bucket,
   }, null, 2));
-  logger.info(`Stratus registry listening on http://${host}:${port} (auth off)`, {
+  logger.info(`Stratus registry listening on http://${host}:${port} (${auth.status})`, {
     s3: settings.s3.endpoint ?? 'AWS', bucket: settings.bucket,
     dynamodb: settings.dynamodb.endpoint ?? 'AWS', table: settings.table, dataDir,
   });

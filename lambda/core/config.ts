@@ -1,3 +1,4 @@
+import type { AuthDeps } from '../auth/auth-config';
 import type { BlobStore } from '../ports/blob-store';
 import type { MetadataStore } from '../ports/metadata-store';
 import type { Logger } from './logger';
@@ -58,4 +59,6 @@ export interface RegistryDeps {
   config: RegistryConfig;
   /** Milliseconds since the epoch; replaceable in tests. */
   now: () => number;
+  /** Token authentication and per-repository permissions; absent = auth off (everyone may do anything). */
+  auth?: AuthDeps;
 }

@@ -1,5 +1,8 @@
+import { AUTH_DEFAULTS, clampTokenTtl } from '../auth/auth-config';
+import type { KeySet } from '../auth/signing-keys';
 import { defaultConfig, RegistryConfig, RegistryDeps } from '../core/config';
 import type { Logger } from '../core/logger';
+import { DynamoDbAuthStore } from '../adapters/dynamodb/dynamodb-auth-store';
 import { DynamoDbMetadataStore } from '../adapters/dynamodb/dynamodb-metadata-store';
 import { createDocumentClient, DynamoDbEndpoint, ensureTable } from '../adapters/dynamodb/table';
 import { createS3Client, ensureBucket, S3Endpoint } from '../adapters/s3/s3-client';
@@ -17,6 +20,31 @@ export interface Settings {
   config: RegistryConfig;
   /** Told of every S3 and DynamoDB command sent (benchmarks, call-budget tests). */
   observeBackendCall?: BackendCallObserver;
+  /** Token authentication (STRATUS_AUTH=on); absent = auth off. */
+  auth?: AuthSettings;
+}
+
+/** Auth settings from the environment; the host supplies the signing keys. */
+export interface AuthSettings {
+  /** STRATUS_AUTH_SERVICE: token audience and challenge service. @default "stratus" */
+  service: string;
+  /** STRATUS_AUTH_REALM: the token endpoint URL; derived from each request's Host when absent. */
+  realm?: string;
+  /** STRATUS_TOKEN_TTL_SECONDS, clamped to 60..3600. @default 300 */
+  tokenTtlSeconds: number;
+  /** STRATUS_REFRESH_TTL_SECONDS. @default 30 days */
+  refreshTtlSeconds: number;
+}
+
+/** The auth settings when STRATUS_AUTH is on (on, true, 1), else undefined. */
+export function authSettingsFromEnv(env: NodeJS.ProcessEnv): AuthSettings | undefined {
+  if (!/^(on|true|1)$/i.test(env.STRATUS_AUTH ?? '')) return undefined;
+  return {
+    service: env.STRATUS_AUTH_SERVICE || AUTH_DEFAULTS.service,
+    realm: env.STRATUS_AUTH_REALM || undefined,
+    tokenTtlSeconds: clampTokenTtl(intEnv(env.STRATUS_TOKEN_TTL_SECONDS, AUTH_DEFAULTS.tokenTtlSeconds)),
+    refreshTtlSeconds: intEnv(env.STRATUS_REFRESH_TTL_SECONDS, AUTH_DEFAULTS.refreshTtlSeconds),
+  };
 }
 
 /** Reads settings from the environment (STRATUS_*, S3_*, DYNAMODB_ENDPOINT, AWS_*). */
@@ -38,20 +66,30 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
       partSize: intEnv(env.STRATUS_PART_SIZE_BYTES, defaultConfig.partSize),
       chunkMinLength: intEnv(env.STRATUS_CHUNK_MIN_LENGTH, defaultConfig.chunkMinLength),
     },
+    auth: authSettingsFromEnv(env),
   };
 }
 
-/** Builds the adapters once, at the host's entry, and hands them to the core. */
-export function buildDeps(settings: Settings, logger: Logger): RegistryDeps {
+/** What the host adds to the settings: the signing key loader (a file locally, Secrets Manager in AWS). */
+export interface HostAuth {
+  keys: () => Promise<KeySet>;
+}
+
+/** Builds the adapters once, at the host's entry, and hands them to the core; auth needs `host.keys`. */
+export function buildDeps(settings: Settings, logger: Logger, host: Partial<HostAuth> = {}): RegistryDeps {
   const s3 = observeCalls(createS3Client(settings.s3), 's3', settings.observeBackendCall);
   const presignClient = settings.s3PublicEndpoint ? createS3Client({ ...settings.s3, endpoint: settings.s3PublicEndpoint }) : s3;
   const doc = observeCalls(createDocumentClient(settings.dynamodb), 'dynamodb', settings.observeBackendCall);
+  if (settings.auth && !host.keys) throw new Error('auth is on (STRATUS_AUTH=on) but the host gave no signing key loader');
   return {
     blobs: new S3BlobStore({ client: s3, presignClient, bucket: settings.bucket }),
     meta: new DynamoDbMetadataStore(doc, settings.table),
     logger,
     config: settings.config,
     now: Date.now,
+    auth: settings.auth && host.keys
+      ? { ...settings.auth, store: new DynamoDbAuthStore(doc, settings.table), keys: host.keys }
+      : undefined,
   };
 }
 

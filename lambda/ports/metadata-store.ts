@@ -49,6 +49,8 @@ export interface UploadSession {
   /** Resumable sha256 state (hash-wasm save()) valid at offset, base64; absent when not resumable. */
   hashState?: string;
   createdAt: number;
+  /** The subject (token `sub`) that opened the session: requests with other credentials may not touch it. */
+  owner?: string;
   /** Epoch seconds after which the session is dead (DynamoDB TTL attribute). */
   expiresAt: number;
 }

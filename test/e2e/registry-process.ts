@@ -94,7 +94,8 @@ function pruneLogs(dir: string, keep = 40): void {
 async function v2Ready(host: string): Promise<boolean> {
   const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(2000) });
   await res.arrayBuffer();
-  return res.status === 200;
+  // 401: up, with auth on.
+  return res.status === 200 || res.status === 401;
 }
 
 /** A port the kernel just handed out; racy in theory, fine for tests that run one at a time. */

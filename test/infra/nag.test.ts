@@ -17,6 +17,7 @@ const variants: Array<[string, StratusStackProps]> = [
   ['default (Lambda API + upload service)', {}],
   ['Lambda-only with a custom domain', { uploadService: false, domainName: 'registry.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
   ['upload service over HTTPS', { uploadDomainName: 'uploads.example.com', certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
+  ['auth off', { auth: false }],
 ];
 
 describe.each(variants)('cdk-nag AwsSolutions on the %s stack', (_name, props) => {

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { DynamoDbAuthStore } from '../../lambda/adapters/dynamodb/dynamodb-auth-store';
+import { createDocumentClient } from '../../lambda/adapters/dynamodb/table';
+import { newKeySet } from '../../lambda/auth/key-stores/key-set';
+import type { KeySet } from '../../lambda/auth/signing-keys';
 import { defaultConfig, RegistryConfig } from '../../lambda/core/config';
+import type { AuthStore } from '../../lambda/ports/auth-store';
 import { jsonLogger, silentLogger } from '../../lambda/core/logger';
 import { createRegistry } from '../../lambda/core/registry';
 import { createNodeServer } from '../../lambda/hosts/node/node-server';
-import { buildDeps, ensureStorage, Settings } from '../../lambda/hosts/settings';
+import { AuthSettings, buildDeps, ensureStorage, Settings } from '../../lambda/hosts/settings';
 import { backendEnv } from './backend-env';
 
 /**
@@ -17,6 +22,8 @@ export interface TestRegistry {
   url: string;
   /** The settings it runs with (bucket, table, endpoints), for tests that inspect the backends. */
   settings?: Settings;
+  /** With auth on: the users/grants store (DynamoDB Local, the registry's table) and the signing keys. */
+  auth?: { store: AuthStore; keys: KeySet };
   stop(): Promise<void>;
 }
 
@@ -27,6 +34,8 @@ export interface TestRegistryOptions {
   shareStorageWith?: TestRegistry;
   /** Told of every S3 and DynamoDB request the registry sends. */
   observeBackendCall?: Settings['observeBackendCall'];
+  /** Turns auth on: settings overrides and, optionally, the key set (a fresh one by default). */
+  auth?: Partial<AuthSettings> & { keys?: KeySet };
 }
 
 export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise<TestRegistry> {
@@ -44,12 +53,19 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
   };
   await ensureStorage(settings);
   const logger = process.env.STRATUS_TEST_LOGS ? jsonLogger({ service: 'stratus-test' }) : silentLogger;
-  const server = createNodeServer(createRegistry(buildDeps({ ...settings, observeBackendCall: opts.observeBackendCall }, logger)), logger);
+  const { keys: givenKeys, ...authOverrides } = opts.auth ?? {};
+  const keys = opts.auth ? givenKeys ?? (await newKeySet()) : undefined;
+  const auth: AuthSettings | undefined = opts.auth
+    ? { service: 'stratus', tokenTtlSeconds: 300, refreshTtlSeconds: 86400, ...authOverrides }
+    : undefined;
+  const deps = buildDeps({ ...settings, auth, observeBackendCall: opts.observeBackendCall }, logger, keys ? { keys: async () => keys } : {});
+  const server = createNodeServer(createRegistry(deps), logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     settings,
+    auth: keys ? { store: new DynamoDbAuthStore(createDocumentClient(settings.dynamodb), settings.table), keys } : undefined,
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

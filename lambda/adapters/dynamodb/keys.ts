@@ -9,6 +9,10 @@
  *   REPO#<name>        REFERRER#<subject>#<digest>   descriptor of a manifest whose subject is <subject>
  *   CATALOG            REPO#<name>                   name                             one per repository
  *   UPLOAD#<id>        UPLOAD                        the upload session, expiresAt    TTL attribute: expiresAt
+ *   AUTH#USERS         USER#<name>                   User (passwordHash, grants, catalog, admin, disabled)
+ *   AUTH#ROBOTS        ROBOT#<id>                    RobotToken (secretHash, grants, createdAt, tokenExpiresAt, revoked)
+ *   AUTH               ANONYMOUS                     grants                           what requests without credentials get
+ *   LOGIN#<account>    FAILURES                      count, lockedUntil, expiresAt    TTL attribute: expiresAt
  *
  * S3 keys: blobs/<upload id> (an upload's object, which becomes the blob's object), manifests/<alg>/<hex>
  * (manifest bodies over 64 KiB), uploads/<upload id>/tail-* (chunk leftovers of sessions in progress,
@@ -16,6 +20,12 @@
  *
  * A repository's items share a partition, so tags, referrers and link checks are single Queries or
  * BatchGets; sort keys sort tags and names lexically as the spec asks.
+ *
+ * Users and robots each live in one listing partition, so a login is one GetItem and `stratus user list`
+ * one Query (a registry has tens to thousands of accounts, far below a partition's limits). A robot's
+ * expiry is stored as `tokenExpiresAt`, not `expiresAt`, so TTL never deletes it: an expired robot stays
+ * listed (and refused) until revoked or removed. Login failures expire by TTL an hour after the last one;
+ * reads ignore expired ones, as with upload sessions.
  */
 export const keys = {
   blob: (digest: string) => ({ pk: `BLOB#${digest}`, sk: 'BLOB' }),
@@ -25,7 +35,17 @@ export const keys = {
   referrer: (repo: string, subject: string, digest: string) => ({ pk: repoPk(repo), sk: `REFERRER#${subject}#${digest}` }),
   catalog: (repo: string) => ({ pk: CATALOG_PK, sk: `REPO#${repo}` }),
   upload: (id: string) => ({ pk: `UPLOAD#${id}`, sk: 'UPLOAD' }),
+  user: (name: string) => ({ pk: USERS_PK, sk: `USER#${name}` }),
+  robot: (id: string) => ({ pk: ROBOTS_PK, sk: `ROBOT#${id}` }),
+  anonymous: () => ({ pk: 'AUTH', sk: 'ANONYMOUS' }),
+  loginFailures: (account: string) => ({ pk: `LOGIN#${account}`, sk: 'FAILURES' }),
 };
+
+/** Partition of every user item. */
+export const USERS_PK = 'AUTH#USERS';
+
+/** Partition of every robot token item. */
+export const ROBOTS_PK = 'AUTH#ROBOTS';
 
 /** Partition key of a repository's items. */
 export function repoPk(repo: string): string {
@@ -40,6 +60,8 @@ export const prefixes = {
   tag: 'TAG#',
   repo: 'REPO#',
   referrers: (subject: string) => `REFERRER#${subject}#`,
+  user: 'USER#',
+  robot: 'ROBOT#',
 };
 
 /** The attribute DynamoDB's TTL deletes items by. */

@@ -5,6 +5,8 @@ import type { RegistryDeps } from '../config';
 import type { Route } from '../http/router';
 import { emptyResponse } from '../http/types';
 
+const PULL = { kind: 'repository', actions: ['pull'] } as const;
+
 /** GET (redirect to a presigned URL), HEAD and DELETE of /v2/<name>/blobs/<digest>. */
 export function blobRoutes(deps: RegistryDeps): Route {
   const linked = async (name: string, digestParam: string) => {
@@ -18,6 +20,7 @@ export function blobRoutes(deps: RegistryDeps): Route {
     name: 'blob',
     pattern: /^\/v2\/(.+)\/blobs\/([^/]+)$/,
     params: ['name', 'digest'],
+    access: { HEAD: PULL, GET: PULL, DELETE: { kind: 'repository', actions: ['delete'] } },
     methods: {
       HEAD: async (_req, p) => {
         const record = await linked(p.name!, p.digest!);
@@ -28,9 +31,12 @@ export function blobRoutes(deps: RegistryDeps): Route {
           etag: `"${record.digest}"`,
         });
       },
-      GET: async (_req, p) => {
+      GET: async (_req, p, ctx) => {
         const record = await linked(p.name!, p.digest!);
-        const url = await deps.blobs.presignGet(record.objectKey, deps.config.presignTtlSeconds);
+        // A presigned URL never outlives the token that asked for it.
+        const tokenLeft = ctx.caller.expiresAt === undefined ? Infinity : ctx.caller.expiresAt - Math.floor(deps.now() / 1000);
+        const ttl = Math.max(1, Math.min(deps.config.presignTtlSeconds, tokenLeft));
+        const url = await deps.blobs.presignGet(record.objectKey, ttl);
         return emptyResponse(307, { location: url, 'docker-content-digest': record.digest });
       },
       DELETE: async (_req, p) => {

@@ -2,11 +2,15 @@ import { parseDigest } from '../../oci/digest';
 import { OciError } from '../../oci/errors';
 import { MediaType } from '../../oci/media-types';
 import { parseName } from '../../oci/names';
+import type { Caller } from '../../auth/caller';
+import type { Page } from '../../ports/metadata-store';
 import type { RegistryDeps } from '../config';
 import type { ManifestService } from '../manifests/manifest-service';
 import { nextLink, pageParams } from '../http/request-parts';
 import type { Route } from '../http/router';
 import { jsonResponse } from '../http/types';
+
+const PULL = { kind: 'repository', actions: ['pull'] } as const;
 
 /** GET /v2/: the API version check every client starts with. */
 export function baseRoute(): Route {
@@ -14,6 +18,7 @@ export function baseRoute(): Route {
     name: 'base',
     pattern: /^\/v2\/?$/,
     params: [],
+    access: { GET: { kind: 'login' } },
     methods: { GET: async () => jsonResponse(200, {}) },
   };
 }
@@ -24,6 +29,7 @@ export function tagsRoute(deps: RegistryDeps): Route {
     name: 'tags',
     pattern: /^\/v2\/(.+)\/tags\/list$/,
     params: ['name'],
+    access: { GET: PULL },
     methods: {
       GET: async (req, p) => {
         const repository = parseName(p.name!);
@@ -46,10 +52,11 @@ export function catalogRoute(deps: RegistryDeps): Route {
     name: 'catalog',
     pattern: /^\/v2\/_catalog$/,
     params: [],
+    access: { GET: { kind: 'catalog' } },
     methods: {
-      GET: async (req) => {
+      GET: async (req, _p, ctx) => {
         const { n, last } = pageParams(req, deps.config.maxPageSize);
-        const page = await deps.meta.listRepositories(n, last);
+        const page = await visibleRepositories(deps, ctx.caller, n, last);
         const headers: Record<string, string> = {};
         if (page.more) headers.link = nextLink('/v2/_catalog', n, page.items[page.items.length - 1]!);
         return jsonResponse(200, { repositories: page.items }, headers);
@@ -64,6 +71,7 @@ export function referrersRoute(manifests: ManifestService): Route {
     name: 'referrers',
     pattern: /^\/v2\/(.+)\/referrers\/([^/]+)$/,
     params: ['name', 'digest'],
+    access: { GET: PULL },
     methods: {
       GET: async (req, p) => {
         const repository = parseName(p.name!);
@@ -77,4 +85,20 @@ export function referrersRoute(manifests: ManifestService): Route {
       },
     },
   };
+}
+
+/** A catalog page of only the names the caller may pull, reading on while filtered pages come up short. */
+async function visibleRepositories(deps: RegistryDeps, caller: Caller, n: number, last?: string): Promise<Page> {
+  const items: string[] = [];
+  let after = last;
+  for (;;) {
+    const page = await deps.meta.listRepositories(n, after);
+    for (const name of page.items) {
+      if (items.length === n) return { items, more: true };
+      if (caller.listable(name)) items.push(name);
+    }
+    if (!page.more || page.items.length === 0) return { items, more: false };
+    if (items.length === n) return { items, more: true };
+    after = page.items[page.items.length - 1];
+  }
 }

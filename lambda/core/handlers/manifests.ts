@@ -15,6 +15,12 @@ export function manifestRoutes(deps: RegistryDeps, manifests: ManifestService): 
     name: 'manifest',
     pattern: /^\/v2\/(.+)\/manifests\/([^/]+)$/,
     params: ['name', 'reference'],
+    access: {
+      HEAD: { kind: 'repository', actions: ['pull'] },
+      GET: { kind: 'repository', actions: ['pull'] },
+      PUT: { kind: 'repository', actions: ['pull', 'push'] },
+      DELETE: { kind: 'repository', actions: ['delete'] },
+    },
     methods: {
       HEAD: async (_req, p) => {
         const record = await manifests.resolve(parseName(p.name!), parseReference(p.reference!));

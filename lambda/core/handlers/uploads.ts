@@ -2,7 +2,7 @@ import { parseName } from '../../oci/names';
 import type { BlobRecord, UploadSession } from '../../ports/metadata-store';
 import type { RegistryDeps } from '../config';
 import { contentLength, contentRange } from '../http/request-parts';
-import type { Route } from '../http/router';
+import type { Route, RouteContext } from '../http/router';
 import { emptyResponse, RegistryRequest, RegistryResponse } from '../http/types';
 import { BodyInput, uploadLocation, UploadService } from '../uploads/upload-service';
 
@@ -12,18 +12,20 @@ export function uploadStartRoute(deps: RegistryDeps, uploads: UploadService): Ro
     name: 'blob upload start',
     pattern: /^\/v2\/(.+)\/blobs\/uploads\/?$/,
     params: ['name'],
+    access: { POST: { kind: 'repository', actions: ['pull', 'push'] } },
     methods: {
-      POST: async (req, p) => {
+      POST: async (req, p, ctx) => {
         const repository = parseName(p.name!);
         const mount = req.query.get('mount');
         const from = req.query.get('from');
-        if (mount && from) {
+        // Mounting needs pull on `from`; without it, a normal session starts (as distribution does).
+        if (mount && from && ctx.caller.actions(parseName(from)).includes('pull')) {
           const record = await uploads.mount(repository, mount, parseName(from));
           if (record) return created(repository, record);
         }
         const digest = req.query.get('digest');
         if (digest !== null) return created(repository, await uploads.monolithic(repository, digest, bodyInput(req)));
-        return sessionResponse(deps, 202, await uploads.start(repository));
+        return sessionResponse(deps, 202, await uploads.start(repository, ctx.caller.subject));
       },
     },
   };
@@ -35,19 +37,27 @@ export function uploadSessionRoute(deps: RegistryDeps, uploads: UploadService): 
     name: 'blob upload',
     pattern: /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/,
     params: ['name', 'id'],
+    access: { GET: SESSION, PATCH: SESSION, PUT: SESSION, DELETE: SESSION },
     methods: {
-      GET: async (_req, p) => sessionResponse(deps, 204, await uploads.get(parseName(p.name!), p.id!)),
-      PATCH: async (req, p) => sessionResponse(deps, 202, await uploads.append(parseName(p.name!), p.id!, bodyInput(req))),
-      PUT: async (req, p) => {
+      GET: async (_req, p, ctx) => sessionResponse(deps, 204, await uploads.get(parseName(p.name!), p.id!, actingAs(ctx))),
+      PATCH: async (req, p, ctx) => sessionResponse(deps, 202, await uploads.append(parseName(p.name!), p.id!, bodyInput(req), actingAs(ctx))),
+      PUT: async (req, p, ctx) => {
         const repository = parseName(p.name!);
-        return created(repository, await uploads.complete(repository, p.id!, req.query.get('digest'), bodyInput(req)));
+        return created(repository, await uploads.complete(repository, p.id!, req.query.get('digest'), bodyInput(req), actingAs(ctx)));
       },
-      DELETE: async (_req, p) => {
-        await uploads.cancel(parseName(p.name!), p.id!);
+      DELETE: async (_req, p, ctx) => {
+        await uploads.cancel(parseName(p.name!), p.id!, actingAs(ctx));
         return emptyResponse(204);
       },
     },
   };
+}
+
+const SESSION = { kind: 'upload-session' } as const;
+
+/** Whose session a request may touch: its credentials' subject; none (the session id is the capability) when it has none. */
+function actingAs(ctx: RouteContext): string | undefined {
+  return ctx.caller.credentials === 'none' ? undefined : ctx.caller.subject;
 }
 
 function bodyInput(req: RegistryRequest): BodyInput {

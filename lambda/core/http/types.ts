@@ -9,6 +9,8 @@ export interface RegistryRequest {
   body?: AsyncIterable<Uint8Array>;
   /** Correlates the request's log lines and error bodies. */
   requestId: string;
+  /** The client's address, when the host knows it (logged on failed logins). */
+  remoteAddress?: string;
 }
 
 /** A response as the core produces it. Bodies are whole: blob bytes never pass through the core on pull. */

@@ -21,23 +21,28 @@ export class UploadService {
 
   constructor(private readonly deps: RegistryDeps) {}
 
-  /** Opens a session for a repository. */
-  async start(repository: string): Promise<UploadSession> {
+  /** Opens a session for a repository, bound to its creator's subject (when auth is on). */
+  async start(repository: string, owner?: string): Promise<UploadSession> {
     const session = this.newSession(repository);
+    if (owner !== undefined) session.owner = owner;
     await this.deps.meta.createUpload(session);
     return session;
   }
 
-  /** The live session of this repository, or BLOB_UPLOAD_UNKNOWN. */
-  async get(repository: string, id: string): Promise<UploadSession> {
+  /**
+   * The live session of this repository, or BLOB_UPLOAD_UNKNOWN; also unknown to a caller acting as
+   * another subject than the one that opened it (`as` undefined: no credentials, the id is the capability).
+   */
+  async get(repository: string, id: string, as?: string): Promise<UploadSession> {
     const session = /^[a-zA-Z0-9-]{1,64}$/.test(id) ? await this.deps.meta.getUpload(id) : null;
-    if (!session || session.repository !== repository) throw new OciError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown or expired`);
+    const foreign = as !== undefined && session?.owner !== undefined && session.owner !== as;
+    if (!session || session.repository !== repository || foreign) throw new OciError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown or expired`);
     return session;
   }
 
   /** Appends a chunk; the chunk must start where the session ends (else RANGE_INVALID, state unchanged). */
-  async append(repository: string, id: string, input: BodyInput): Promise<UploadSession> {
-    const session = await this.get(repository, id);
+  async append(repository: string, id: string, input: BodyInput, as?: string): Promise<UploadSession> {
+    const session = await this.get(repository, id, as);
     const declaredLength = this.checkRange(session, input);
     const hash = await resumeHash(session, this.live, declaredLength, this.deps.config.resumableHashMaxBytes);
     const { session: next, garbage } = await writeBody(this.deps.blobs, this.deps.config, session, input.body, {
@@ -56,9 +61,9 @@ export class UploadService {
   }
 
   /** Completes a session with its last chunk (possibly empty) and verifies the digest before linking. */
-  async complete(repository: string, id: string, digestParam: string | null, input: BodyInput): Promise<BlobRecord> {
+  async complete(repository: string, id: string, digestParam: string | null, input: BodyInput, as?: string): Promise<BlobRecord> {
     const digest = parseDigest(digestParam);
-    const session = await this.get(repository, id);
+    const session = await this.get(repository, id, as);
     const declaredLength = this.checkRange(session, input);
     const hash = await resumeHash(session, this.live, declaredLength, this.deps.config.resumableHashMaxBytes);
     const record = await this.finish(repository, session, digest, input, declaredLength, hash);
@@ -75,8 +80,8 @@ export class UploadService {
   }
 
   /** Abandons a session and the bytes it holds. */
-  async cancel(repository: string, id: string): Promise<void> {
-    const session = await this.get(repository, id);
+  async cancel(repository: string, id: string, as?: string): Promise<void> {
+    const session = await this.get(repository, id, as);
     await this.deps.meta.deleteUpload(session.id);
     await this.discard(session);
   }

@@ -14,6 +14,7 @@ export function eventToRequest(event: APIGatewayProxyEventV2): RegistryRequest {
     headers: lowerCaseHeaders(event.headers),
     body: bodyOf(event),
     requestId: event.requestContext.requestId,
+    remoteAddress: event.requestContext.http.sourceIp,
   };
 }
 

@@ -10,6 +10,7 @@ import { jsonLogger, Logger } from '../../core/logger';
 import { createRegistry } from '../../core/registry';
 import { errorResponse } from '../../core/http/error-response';
 import { buildDeps, settingsFromEnv } from '../settings';
+import { keyLoaderFromEnv } from '../signing-keys-from-env';
 import { eventToRequest } from './event-to-request';
 import { resultFromResponse } from './result-from-response';
 
@@ -43,7 +44,7 @@ function lambdaHost(): ReturnType<typeof lambdaAdapter> {
   if (!adapter) {
     const logger = jsonLogger({ service: 'stratus' });
     const settings = settingsFromEnv({ STRATUS_CHUNK_MIN_LENGTH: String(LAMBDA_CHUNK_MIN_LENGTH), ...process.env });
-    adapter = lambdaAdapter(createRegistry(buildDeps(settings, logger)), logger);
+    adapter = lambdaAdapter(createRegistry(buildDeps(settings, logger, keyLoaderFromEnv(process.env))), logger);
   }
   return adapter;
 }

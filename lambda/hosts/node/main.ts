@@ -5,7 +5,8 @@
 import type { Server } from 'node:http';
 import { jsonLogger, Logger } from '../../core/logger';
 import { createRegistry } from '../../core/registry';
-import { buildDeps, ensureStorage, Settings, settingsFromEnv } from '../settings';
+import { buildDeps, ensureStorage, HostAuth, Settings, settingsFromEnv } from '../settings';
+import { keyLoaderFromEnv } from '../signing-keys-from-env';
 import { createNodeServer } from './node-server';
 
 /** Options of a running Node host. */
@@ -16,12 +17,14 @@ export interface NodeHostOptions {
   logger: Logger;
   /** Create the bucket and table when missing (local and self-hosted set-ups). */
   createStorage: boolean;
+  /** The signing key loader, needed when auth is on. */
+  auth?: Partial<HostAuth>;
 }
 
 /** Starts the registry over HTTP and resolves once it listens. */
 export async function startNodeHost(opts: NodeHostOptions): Promise<Server> {
   if (opts.createStorage) await ensureStorage(opts.settings);
-  const server = createNodeServer(createRegistry(buildDeps(opts.settings, opts.logger)), opts.logger);
+  const server = createNodeServer(createRegistry(buildDeps(opts.settings, opts.logger, opts.auth)), opts.logger);
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
   return server;
 }
@@ -31,7 +34,9 @@ if (require.main === module) {
   const settings = settingsFromEnv(process.env);
   const port = Number(process.env.PORT ?? 5000);
   const host = process.env.HOST ?? '0.0.0.0';
-  startNodeHost({ port, host, settings, logger, createStorage: process.env.STRATUS_CREATE_STORAGE === 'true' })
+  startNodeHost({
+    port, host, settings, logger, createStorage: process.env.STRATUS_CREATE_STORAGE === 'true', auth: keyLoaderFromEnv(process.env),
+  })
     .then((server) => {
       logger.info(`Stratus registry listening on http://${host}:${port}`, { bucket: settings.bucket, table: settings.table });
       process.once('SIGTERM', () => server.close(() => process.exit(0)));

@@ -28,6 +28,7 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
   })();
   const request: RegistryRequest = {
     method: req.method ?? 'GET', path, query: new URLSearchParams(rawQuery), headers: flattenHeaders(req), body, requestId,
+    remoteAddress: req.socket.remoteAddress,
   };
   const response = await handler(request);
   // A client still sending a refused body only sees the answer once it has sent it: read a little

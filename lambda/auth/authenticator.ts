@@ -1,0 +1,160 @@
+import type { Logger } from '../core/logger';
+import { OciError } from '../oci/errors';
+import type { Grant, LoginFailures, RobotToken, User } from '../ports/auth-store';
+import type { AuthDeps } from './auth-config';
+import { Caller, principalCaller, tokenCaller } from './caller';
+import type { Principal } from './grants';
+import { verifyPassword } from './passwords';
+import type { KeySet } from './signing-keys';
+import { InvalidTokenError, SubjectKind, TokenParams, verifyAccessToken } from './tokens';
+
+/** Anonymous grants and the key set are re-read at most this often. */
+const ANONYMOUS_CACHE_MS = 10_000;
+const KEYS_CACHE_MS = 60_000;
+const ROBOT_PASSWORD = /^([A-Za-z0-9_-]{1,128})\.(.+)$/;
+
+/** Credentials from an Authorization header. */
+export type Credentials =
+  | { scheme: 'none' }
+  | { scheme: 'basic'; username: string; password: string }
+  | { scheme: 'bearer'; token: string };
+
+/** Parses an Authorization header; malformed headers are UNAUTHORIZED. */
+export function parseAuthorization(header: string | undefined): Credentials {
+  if (!header) return { scheme: 'none' };
+  const m = /^(\S+)\s+(\S+)\s*$/.exec(header);
+  const scheme = m?.[1]!.toLowerCase();
+  if (m && scheme === 'bearer') return { scheme: 'bearer', token: m[2]! };
+  if (m && scheme === 'basic') {
+    const decoded = Buffer.from(m[2]!, 'base64').toString('utf8');
+    const colon = decoded.indexOf(':');
+    if (colon > 0) return { scheme: 'basic', username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+  }
+  throw new OciError('UNAUTHORIZED', 'malformed Authorization header');
+}
+
+/**
+ * Who is calling: Bearer tokens are verified from the token alone (no store read); Basic credentials
+ * are checked against the store (users, or robot tokens as `<id>.<secret>`), with lockout after
+ * repeated failures; no credentials is the anonymous caller, whose grants are cached for 10 s.
+ */
+export class Authenticator {
+  private anonymousCache?: { grants: Grant[]; at: number };
+  private keysCache?: { keys: Promise<KeySet>; at: number };
+
+  constructor(private readonly auth: AuthDeps, private readonly logger: Logger, private readonly now: () => number) {}
+
+  /** Issuer and audience of this registry's tokens. */
+  get tokenParams(): TokenParams {
+    return { issuer: this.auth.issuer ?? this.auth.service, service: this.auth.service };
+  }
+
+  /** The signing keys, kept a minute. */
+  keys(): Promise<KeySet> {
+    const now = this.now();
+    if (!this.keysCache || now - this.keysCache.at > KEYS_CACHE_MS) {
+      const keys = this.auth.keys();
+      this.keysCache = { keys, at: now };
+      keys.catch(() => (this.keysCache = undefined));
+    }
+    return this.keysCache.keys;
+  }
+
+  /** The caller of a request; invalid credentials are UNAUTHORIZED, a locked account TOOMANYREQUESTS. */
+  async authenticate(authorization: string | undefined, remote?: string): Promise<Caller> {
+    const creds = parseAuthorization(authorization);
+    if (creds.scheme === 'bearer') {
+      try {
+        return tokenCaller(await verifyAccessToken(await this.keys(), this.tokenParams, creds.token, this.now()));
+      } catch (err) {
+        if (err instanceof InvalidTokenError) throw new OciError('UNAUTHORIZED', 'authentication required: invalid or expired token');
+        throw err;
+      }
+    }
+    if (creds.scheme === 'basic') return principalCaller(await this.login(creds.username, creds.password, remote), 'basic');
+    return principalCaller(await this.anonymous(), 'none');
+  }
+
+  /** The anonymous principal (grants cached for 10 s). */
+  async anonymous(): Promise<Principal> {
+    return { subject: '', kind: 'anonymous', admin: false, catalog: false, grants: await this.anonymousGrants() };
+  }
+
+  /** Checks a user name and password (or a robot token as the password); never tells which part was wrong. */
+  async login(username: string, password: string, remote?: string): Promise<Principal> {
+    const { store } = this.auth;
+    const robotParts = ROBOT_PASSWORD.exec(password);
+    const robot = robotParts ? await store.getRobot(robotParts[1]!) : null;
+    const account = robot ? `robot:${robot.id}` : username;
+    const failures = await store.getLoginFailures(account);
+    const retryAfter = lockedForSeconds(failures, this.now());
+    if (retryAfter > 0) {
+      this.logger.warn('login refused: account locked', { account, remote, retryAfterSeconds: retryAfter });
+      throw new OciError('TOOMANYREQUESTS', `too many failed logins, try again in ${retryAfter} s`, {
+        headers: { 'retry-after': String(retryAfter) },
+      });
+    }
+    const principal = robot
+      ? await this.robotLogin(robot, robotParts![2]!)
+      : await this.userLogin(await store.getUser(username), password);
+    if (!principal) {
+      const state = await store.recordLoginFailure(account, this.now());
+      this.logger.warn('login failed', { account, remote, failures: state.count, lockedUntil: state.lockedUntil });
+      throw new OciError('UNAUTHORIZED', 'authentication required: invalid username or password');
+    }
+    if (failures && failures.count > 0) await store.clearLoginFailures(account);
+    return principal;
+  }
+
+  /** The current principal behind a refresh token's subject, or UNAUTHORIZED when it may no longer log in. */
+  async principalOf(kind: SubjectKind, subject: string): Promise<Principal> {
+    const { store } = this.auth;
+    if (kind === 'user') {
+      const user = await store.getUser(subject);
+      if (user && !user.disabled) return this.userPrincipal(user);
+    } else if (kind === 'robot' && subject.startsWith('robot:')) {
+      const robot = await store.getRobot(subject.slice('robot:'.length));
+      if (robot && robotUsable(robot, this.now())) return this.robotPrincipal(robot);
+    }
+    throw new OciError('UNAUTHORIZED', 'authentication required: the refresh token is no longer valid');
+  }
+
+  private async userLogin(user: User | null, password: string): Promise<Principal | null> {
+    const usable = user && !user.disabled ? user : null;
+    const ok = await verifyPassword(password, usable?.passwordHash);
+    return ok && usable ? this.userPrincipal(usable) : null;
+  }
+
+  private async robotLogin(robot: RobotToken, secret: string): Promise<Principal | null> {
+    const ok = await verifyPassword(secret, robot.secretHash);
+    return ok && robotUsable(robot, this.now()) ? this.robotPrincipal(robot) : null;
+  }
+
+  // A logged-in caller keeps what anonymous callers have: logging in never loses access to public images.
+  private async userPrincipal(user: User): Promise<Principal> {
+    const grants = [...user.grants, ...(await this.anonymousGrants())];
+    return { subject: user.name, kind: 'user', admin: user.admin, catalog: user.catalog, grants };
+  }
+
+  private async robotPrincipal(robot: RobotToken): Promise<Principal> {
+    return { subject: `robot:${robot.id}`, kind: 'robot', admin: false, catalog: false, grants: robot.grants };
+  }
+
+  private async anonymousGrants(): Promise<Grant[]> {
+    const now = this.now();
+    if (!this.anonymousCache || now - this.anonymousCache.at > ANONYMOUS_CACHE_MS) {
+      this.anonymousCache = { grants: await this.auth.store.getAnonymousGrants(), at: now };
+    }
+    return this.anonymousCache.grants;
+  }
+}
+
+/** Seconds until a locked account may try again, 0 when not locked. */
+export function lockedForSeconds(state: LoginFailures | null, now: number): number {
+  if (!state?.lockedUntil || state.lockedUntil <= now) return 0;
+  return Math.ceil((state.lockedUntil - now) / 1000);
+}
+
+function robotUsable(robot: RobotToken, now: number): boolean {
+  return !robot.revoked && (robot.expiresAt === undefined || robot.expiresAt * 1000 > now);
+}

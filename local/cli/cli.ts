@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+import { COMMANDS, CommandContext, CommandOptions, keysRotate } from './commands';
+import { CliError } from './errors';
+import { dataDirOf, openTarget, TargetOptions } from './target';
+
+/** Where the CLI writes and what it reads. */
+export interface CliIo {
+  env: NodeJS.ProcessEnv;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const USAGE = () => [
+  'usage: npx stratus <command> [target options]',
+  '',
+  'commands:',
+  ...[...Object.values(COMMANDS).map(([usage]) => usage), 'keys rotate [--secret <secret id>]  the local key file, or start the deployed secret\'s rotation']
+    .map((usage) => {
+      const [syntax, ...help] = usage.split(/ {2,}/);
+      return help.length ? `  ${syntax.padEnd(42)} ${help.join(' ')}` : `  ${syntax}`;
+    }),
+  '',
+  'target (default: the local backends of npm start, data in STRATUS_DATA_DIR or .stratus/data):',
+  '  --data-dir <dir>                           another local data directory',
+  '  --table <name> [--region <r>] [--endpoint <url>]   a deployed table (stack output TableName), AWS credentials from the environment',
+  '',
+  'passwords: --password-stdin (one line on stdin), else STRATUS_PASSWORD, else a prompt on a terminal',
+].join('\n');
+
+/** Runs `npx stratus ...` with these arguments; returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        admin: { type: 'boolean' },
+        'password-stdin': { type: 'boolean' },
+        grant: { type: 'string', multiple: true },
+        expires: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
+        secret: { type: 'string' },
+        table: { type: 'string' },
+        region: { type: 'string' },
+        endpoint: { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help || positionals.length === 0) {
+      io.out(USAGE());
+      return values.help ? 0 : 2;
+    }
+    const targetOpts: TargetOptions = { table: values.table, region: values.region, endpoint: values.endpoint, dataDir: values['data-dir'] };
+    if (!values.table && (values.region || values.endpoint)) throw new CliError('--region and --endpoint need --table <name>', 2);
+
+    const ctx = (args: string[]): CommandContext => ({
+      args, opts: values as CommandOptions, env: io.env, out: io.out, open: () => openTarget(targetOpts, io.env, io.err),
+    });
+    const [group, verb, ...rest] = positionals;
+    if (group === 'keys' && verb === 'rotate') {
+      await keysRotate(ctx(rest), dataDirOf(targetOpts, io.env), values.region);
+      return 0;
+    }
+    const found = COMMANDS[`${group} ${verb}`] ? { cmd: COMMANDS[`${group} ${verb}`], args: rest }
+      : COMMANDS[group] ? { cmd: COMMANDS[group], args: positionals.slice(1) } : undefined;
+    if (!found) throw new CliError(`unknown command "${positionals.join(' ')}"\n\n${USAGE()}`, 2);
+
+    const c = ctx(found.args);
+    const target = await c.open();
+    try {
+      await found.cmd[1](c, target.store, target);
+    } finally {
+      await target.close();
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof CliError) {
+      io.err(`stratus: ${err.message}`);
+      return err.exitCode;
+    }
+    const e = err as { name?: string; code?: string; message?: string };
+    if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      io.err(`stratus: ${e.message}\n\n${USAGE()}`);
+      return 2;
+    }
+    io.err(`stratus: ${hint(e)}`);
+    return 1;
+  }
+}
+
+/** What to do about the AWS errors people hit first. */
+function hint(e: { name?: string; message?: string }): string {
+  switch (e.name) {
+    case 'ResourceNotFoundException':
+      return `${e.message}: check --table and --region (the stack's TableName output and its region)`;
+    case 'CredentialsProviderError':
+    case 'UnrecognizedClientException':
+    case 'ExpiredTokenException':
+      return `${e.message}: no valid AWS credentials; set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY`;
+    case 'AccessDeniedException':
+      return `${e.message}: these credentials may not read or write the table; use a role with dynamodb:GetItem/PutItem/DeleteItem/Query on it`;
+    default:
+      return e.message ?? String(e);
+  }
+}

@@ -108,7 +108,8 @@ export class UploadService extends Construct {
     (this.service.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition)
       .addPropertyOverride('ContainerDefinitions.0.StopTimeout', 120);
     this.service.targetGroup.setAttribute('deregistration_delay.timeout_seconds', '120');
-    this.service.targetGroup.configureHealthCheck({ path: '/v2/', healthyHttpCodes: '200', interval: Duration.seconds(15) });
+    // GET /v2/ answers 200, or 401 with auth on: either way the registry is up and answering.
+    this.service.targetGroup.configureHealthCheck({ path: '/v2/', healthyHttpCodes: '200,401', interval: Duration.seconds(15) });
     grantRegistryAccess(this.service.taskDefinition.taskRole, props);
 
     this.url = https

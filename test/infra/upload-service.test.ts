@@ -57,7 +57,7 @@ describe('UploadService (default stack)', () => {
     for (const excluded of ['node_modules', 'cdk.out', '.stratus', 'test']) expect(existsSync(join(context, excluded))).toBe(false);
   });
 
-  it('load balancer is public, keeps idle connections 5 minutes, and health-checks GET /v2/ for 200', () => {
+  it('load balancer is public, keeps idle connections 5 minutes, and health-checks GET /v2/ for 200 or 401 (auth on)', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internet-facing',
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '300' }]),
@@ -65,7 +65,7 @@ describe('UploadService (default stack)', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Port: 80,
       HealthCheckPath: '/v2/',
-      Matcher: { HttpCode: '200' },
+      Matcher: { HttpCode: '200,401' },
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '120' }]),
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });

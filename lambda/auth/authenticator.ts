@@ -5,6 +5,7 @@ import type { AuthDeps } from './auth-config';
 import { Caller, principalCaller, tokenCaller } from './caller';
 import type { Principal } from './grants';
 import { verifyPassword } from './passwords';
+import { LoginCache } from './login-cache';
 import type { KeySet } from './signing-keys';
 import { InvalidTokenError, SubjectKind, TokenParams, verifyAccessToken } from './tokens';
 
@@ -41,6 +42,7 @@ export function parseAuthorization(header: string | undefined): Credentials {
 export class Authenticator {
   private anonymousCache?: { grants: Grant[]; at: number };
   private keysCache?: { keys: Promise<KeySet>; at: number };
+  private readonly verified = new LoginCache<Principal>();
 
   constructor(private readonly auth: AuthDeps, private readonly logger: Logger, private readonly now: () => number) {}
 
@@ -82,6 +84,14 @@ export class Authenticator {
 
   /** Checks a user name and password (or a robot token as the password); never tells which part was wrong. */
   async login(username: string, password: string, remote?: string): Promise<Principal> {
+    const remembered = this.verified.get(username, password, this.now());
+    if (remembered) return remembered;
+    const principal = await this.checkLogin(username, password, remote);
+    this.verified.set(username, password, principal, this.now());
+    return principal;
+  }
+
+  private async checkLogin(username: string, password: string, remote?: string): Promise<Principal> {
     const { store } = this.auth;
     const robotParts = ROBOT_PASSWORD.exec(password);
     const robot = robotParts ? await store.getRobot(robotParts[1]!) : null;

@@ -1,0 +1,84 @@
+/**
+ * `npm run bench:auth`: requests per second of a manifest HEAD on `npm start`'s server with auth on,
+ * without credentials (anonymous pull granted), with a Bearer token (verified without a database read)
+ * and with Basic credentials (bcrypt-checked, then remembered for a minute). Numbers depend on the machine.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { load, LoadResult } from './load';
+
+const ROOT = resolve(__dirname, '..');
+const ADMIN = { user: 'bench', password: 'bench-password-1' };
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+
+async function startRegistry(port: number, auth: boolean) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stratus-bench-'));
+  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['local/start.ts'], {
+    cwd: ROOT, stdio: 'ignore', detached: true,
+    env: { ...process.env, PORT: String(port), STRATUS_DATA_DIR: dataDir, STRATUS_AUTH: auth ? 'on' : 'off',
+      STRATUS_ADMIN_USER: ADMIN.user, STRATUS_ADMIN_PASSWORD: ADMIN.password },
+  });
+  for (let i = 0; i < 120; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status, () => 0);
+    if (up === 200 || up === 401) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { base: `http://127.0.0.1:${port}`, dataDir, stop: () => { process.kill(-child.pid!, 'SIGTERM'); setTimeout(() => rmSync(dataDir, { recursive: true, force: true }), 3000); } };
+}
+
+async function pushImage(base: string, headers: Record<string, string>): Promise<string> {
+  const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
+  const digest = `sha256:${createHash('sha256').update(config).digest('hex')}`;
+  const put = await fetch(`${base}/v2/bench/app/blobs/uploads/?digest=${digest}`, { method: 'POST', body: config, headers });
+  if (put.status !== 201) throw new Error(`blob push: ${put.status}`);
+  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest, size: config.length }, layers: [] });
+  const res = await fetch(`${base}/v2/bench/app/manifests/v1`, { method: 'PUT', body: manifest,
+    headers: { ...headers, 'content-type': 'application/vnd.oci.image.manifest.v1+json' } });
+  if (res.status !== 201) throw new Error(`manifest push: ${res.status}`);
+  return `${base}/v2/bench/app/manifests/v1`;
+}
+
+
+async function main() {
+  const registry = await startRegistry(5092, true);
+  try {
+    const basic = { authorization: `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}` };
+    const url = await pushImage(registry.base, basic);
+    // Anonymous pull on the repository, so the same request also succeeds without credentials.
+    await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'bin/stratus-cli.ts'), 'anonymous', 'set', 'bench/*'], registry.dataDir);
+    const tokenRes = await fetch(`${registry.base}/token?service=stratus&scope=repository:bench/app:pull`, { headers: basic });
+    const bearer = { authorization: `Bearer ${((await tokenRes.json()) as { token: string }).token}` };
+    const variants: Array<[string, Record<string, string>]> = [
+      ['no credentials (anonymous pull granted)', {}],
+      ['Bearer token (verified, no database read)', bearer],
+      ['Basic (bcrypt-checked once a minute)', basic],
+    ];
+    // Interleaved rounds: DynamoDB Local's JVM keeps getting faster for a while; the last round counts.
+    let results: LoadResult[] = [];
+    for (let round = 0; round < 2; round++) {
+      results = [];
+      for (const [, headers] of variants) results.push(await load(url, { method: 'HEAD', headers, connections, seconds }));
+    }
+    console.log(`manifest HEAD on npm start's server with STRATUS_AUTH=on, ${connections} connections, ${seconds} s each`);
+    variants.forEach(([label], i) => {
+      const r = results[i]!;
+      console.log(`${label.padEnd(44)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  (${(r.rps / results[0]!.rps).toFixed(2)}x)`);
+    });
+  } finally {
+    registry.stop();
+  }
+}
+
+function run(cmd: string, args: string[], dataDir: string): Promise<void> {
+  return new Promise((ok, fail) => {
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: 'ignore', env: { ...process.env, STRATUS_DATA_DIR: dataDir } });
+    child.once('exit', (code) => (code === 0 ? ok() : fail(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+main().catch((err) => { console.error(err); process.exit(1); });

@@ -11,6 +11,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { grantRegistryAccess, registryEnvironment, RegistryStorageProps } from './registry-access';
+import { LAMBDA_BUNDLING } from './lambda-bundling';
 
 /** The Lambda entry point (another team's file; exports `handler`). */
 export const LAMBDA_ENTRY = path.join(__dirname, '..', 'lambda', 'hosts', 'lambda', 'handler.ts');
@@ -74,17 +75,7 @@ export class RegistryApi extends Construct {
         ...registryEnvironment(props, props.uploadBaseUrl),
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        // The AWS SDK v3 is bundled (pinned versions, tree-shaken), not taken from the runtime.
-        externalModules: [],
-        // ES module builds where packages ship them tree-shake better (hash-wasm: 532 KB instead of 974 KB);
-        // the same choice as local/lambda/build-bundle.ts, so the local topology runs the same artefact.
-        mainFields: ['module', 'main'],
-      },
+      bundling: LAMBDA_BUNDLING,
     });
     grantRegistryAccess(this.fn, props);
 

@@ -7,6 +7,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { LAMBDA_BUNDLING } from './lambda-bundling';
 
 /** The rotation function's entry point (exports `handler`). */
 export const ROTATION_ENTRY = path.join(__dirname, '..', 'lambda', 'hosts', 'lambda', 'rotate-keys.ts');
@@ -61,14 +62,7 @@ export class SigningKeys extends Construct {
         STRATUS_KEEP_PREVIOUS_SECONDS: String(props.keepPreviousSeconds ?? 86_400),
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        target: 'node22',
-        externalModules: [],
-        mainFields: ['module', 'main'],
-      },
+      bundling: LAMBDA_BUNDLING,
     });
 
     // Grants the function what a rotation needs on this secret (Describe/Get/Put/UpdateSecretVersionStage)

@@ -1,18 +1,8 @@
 /** GET /v2/, the error body format and unknown routes. */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { RegistryClient, uniqueRepo, sha256 } from './client';
+import { uniqueRepo, sha256 } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 describe('GET /v2/', () => {
   it('GET /v2/ -> 200 with {} and Docker-Distribution-API-Version: registry/2.0', async () => {

@@ -1,18 +1,8 @@
 /** HEAD, GET and DELETE /v2/:name/blobs/:digest. */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { errorCodes, randomBytes, RegistryClient, sha256, uniqueRepo } from './client';
+import { errorCodes, randomBytes, sha256, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 describe('HEAD /v2/:name/blobs/:digest', () => {
   it('HEAD /v2/:name/blobs/:digest -> 200 with Content-Length and Docker-Content-Digest, no body', async () => {

@@ -66,7 +66,7 @@ export async function errorCodes(res: Response): Promise<string[]> {
 }
 
 export class RegistryClient {
-  constructor(readonly base: string) {}
+  constructor(public base: string) {}
 
   /** Absolute URL for a path (/v2/...) or a Location header (relative or absolute). */
   resolve(location: string): string {

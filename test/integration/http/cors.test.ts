@@ -1,19 +1,9 @@
 /** CORS: preflight OPTIONS and the headers on ordinary responses to a cross-origin (browser) caller. */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { randomBytes, RegistryClient, uniqueRepo } from './client';
+import { randomBytes, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
+const client = registryClientForThisFile();
 const ORIGIN = 'http://app.example.test';
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
 
 function listHeader(res: Response, name: string): string[] {
   return (res.headers.get(name) ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);

@@ -1,18 +1,8 @@
 /** DELETE /v2/:name/manifests/:ref, tag moves and multiple tags per PUT (?tag=). */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { errorCodes, MT, RegistryClient, sha256, uniqueRepo } from './client';
+import { errorCodes, MT, sha256, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 async function tagsOf(repo: string): Promise<string[]> {
   const res = await client.fetch(`/v2/${repo}/tags/list`);

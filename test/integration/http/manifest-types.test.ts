@@ -1,18 +1,8 @@
 /** Manifest media types: Docker schema 2, Docker manifest list, OCI index, OCI 1.1 artifacts. */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { EMPTY_JSON, errorCodes, MT, randomBytes, RegistryClient, sha256, uniqueRepo } from './client';
+import { EMPTY_JSON, errorCodes, MT, randomBytes, sha256, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 /** GET by tag and by digest both answer the pushed bytes with the pushed media type. */
 async function expectPullable(repo: string, tag: string, bytes: Buffer, mediaType: string): Promise<void> {

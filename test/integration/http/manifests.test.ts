@@ -1,18 +1,8 @@
 /** PUT, GET and HEAD /v2/:name/manifests/:ref for OCI image manifests, success and error paths. */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { errorCodes, MT, randomBytes, RegistryClient, sha256, uniqueRepo } from './client';
+import { errorCodes, MT, randomBytes, sha256, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 /** An OCI image manifest (as exact bytes) whose config and layer are pushed to `repo`. */
 async function imageManifest(repo: string): Promise<{ bytes: Buffer; digest: string }> {

@@ -1,18 +1,8 @@
 /** POST /v2/:name/blobs/uploads/?mount=<digest>&from=<other>: cross-repository blob mount. */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { errorCodes, randomBytes, RegistryClient, sha256, uniqueRepo } from './client';
+import { errorCodes, randomBytes, sha256, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 describe('POST /v2/:name/blobs/uploads/?mount=&from=', () => {
   it('POST ?mount=<digest>&from=<repoA> on repoB -> 201 with Location and Docker-Content-Digest; HEAD in repoB -> 200', async () => {

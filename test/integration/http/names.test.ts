@@ -1,18 +1,8 @@
 /** Repository names (nested, invalid) and tag names (valid limits, invalid). */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { codesOf, errorCodes, MT, randomBytes, rawRequest, RegistryClient, sha256, uniqueRepo } from './client';
+import { codesOf, errorCodes, MT, randomBytes, rawRequest, sha256, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 /** An invalid name is refused: 400 NAME_INVALID, or 404 (the route does not match). */
 function expectNameRefused(status: number, codes: string[]): void {
@@ -93,7 +83,7 @@ describe('invalid repository names -> 400 NAME_INVALID or 404', () => {
     ['a `.` path segment', `/v2/${id}/./x/blobs/uploads/`],
     ['an encoded `..` segment', `/v2/${id}/%2e%2e/x/blobs/uploads/`],
   ])('POST with %s in the name (sent raw) -> 400 NAME_INVALID or 404', async (_why, path) => {
-    const res = await rawRequest(registry.url, 'POST', path);
+    const res = await rawRequest(client.base, 'POST', path);
 
     expectNameRefused(res.status, codesOf(res.body));
   });

@@ -1,18 +1,8 @@
 /** OCI 1.1: manifests with `subject`, the OCI-Subject header and GET /v2/:name/referrers/:digest. */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { Descriptor, EMPTY_JSON, errorCodes, MT, randomBytes, RegistryClient, sha256, uniqueRepo } from './client';
+import { Descriptor, EMPTY_JSON, errorCodes, MT, randomBytes, sha256, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 interface Index {
   schemaVersion: number;

@@ -1,18 +1,8 @@
 /** GET /v2/:name/tags/list and GET /v2/_catalog, with n/last pagination and Link headers. */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { errorCodes, MT, RegistryClient, uniqueRepo } from './client';
+import { errorCodes, MT, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 /** Pushes one image and tags it with every tag given. */
 async function pushTags(repo: string, tags: string[]): Promise<void> {
@@ -58,7 +48,7 @@ describe('GET /v2/:name/tags/list', () => {
     expect(((await res.json()) as { tags: string[] }).tags).toEqual(['a', 'b']);
     const next = nextLink(res);
     expect(next).toBeDefined();
-    const url = new URL(next!, registry.url);
+    const url = new URL(next!, client.base);
     expect(url.pathname).toBe(`/v2/${repo}/tags/list`);
     expect(url.searchParams.get('n')).toBe('2');
     expect(url.searchParams.get('last')).toBe('b');
@@ -190,7 +180,7 @@ describe('GET /v2/_catalog', () => {
 
     expect(res.status).toBe(200);
     expect(((await res.json()) as { repositories: string[] }).repositories).toEqual([`${prefix}/a`, `${prefix}/b`]);
-    const next = new URL(nextLink(res)!, registry.url);
+    const next = new URL(nextLink(res)!, client.base);
     expect(next.pathname).toBe('/v2/_catalog');
     expect(next.searchParams.get('n')).toBe('2');
     expect(next.searchParams.get('last')).toBe(`${prefix}/b`);

@@ -1,18 +1,8 @@
 /** PATCH /v2/:name/blobs/uploads/:uuid: chunked (Content-Range) and streamed (chunked transfer) uploads. */
-import { startTestRegistry, TestRegistry } from '../harness';
-import { errorCodes, randomBytes, RegistryClient, sha256, uniqueRepo } from './client';
+import { errorCodes, randomBytes, sha256, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 describe('PATCH /v2/:name/blobs/uploads/:uuid', () => {
   it('PATCH with Content-Range 0-N -> 202 with Range 0-N and Location; GET the upload -> 204 with that Range', async () => {

@@ -1,19 +1,9 @@
 /** POST, PUT, GET and DELETE /v2/:name/blobs/uploads/: starting, completing and cancelling uploads. */
 import { randomUUID } from 'node:crypto';
-import { startTestRegistry, TestRegistry } from '../harness';
-import { errorCodes, randomBytes, RegistryClient, sha256, sha512, uniqueRepo } from './client';
+import { errorCodes, randomBytes, sha256, sha512, uniqueRepo } from './client';
+import { registryClientForThisFile } from './setup';
 
-let registry: TestRegistry;
-let client: RegistryClient;
-
-beforeAll(async () => {
-  registry = await startTestRegistry();
-  client = new RegistryClient(registry.url);
-});
-
-afterAll(async () => {
-  await registry.stop();
-});
+const client = registryClientForThisFile();
 
 async function headStatus(repo: string, digest: string): Promise<number> {
   return (await client.fetch(`/v2/${repo}/blobs/${digest}`, { method: 'HEAD' })).status;

@@ -17,7 +17,7 @@ export interface LocalAuth {
 
 /** With STRATUS_AUTH=on: keeps the signing keys in <dataDir>/signing-keys.json and creates the admin when asked. */
 export async function prepareLocalAuth(env: NodeJS.ProcessEnv, dataDir: string, settings: Settings, logger: Logger): Promise<LocalAuth> {
-  if (!settings.auth) return { status: 'auth off (STRATUS_AUTH=on to require docker login)', env: {}, host: {} };
+  if (!settings.auth) return { status: 'auth off; STRATUS_AUTH=on requires docker login', env: {}, host: {} };
   const keyEnv = { STRATUS_SIGNING_KEYS_FILE: env.STRATUS_SIGNING_KEYS_FILE ?? localKeyFile(dataDir) };
   const host = keyLoaderFromEnv({ ...env, ...keyEnv });
   await host.keys!(); // create the key set now, not on the first login

@@ -4,15 +4,11 @@
  * upload service (the Node host, as in the Fargate container) on 127.0.0.1:5001 (UPLOAD_PORT), which
  * upload sessions are sent to. STRATUS_UPLOAD_SERVICE=off runs Lambda-only. Same backends as `npm start`.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { jsonLogger } from '../lambda/core/logger';
 import { startNodeHost } from '../lambda/hosts/node/main';
-import { ensureStorage, settingsFromEnv } from '../lambda/hosts/settings';
-import { prepareLocalAuth } from './auth-setup';
-import { startLocalBackends } from './backends/embedded';
 import { createApiGateway, HttpApiHandler } from './lambda/api-gateway';
 import { buildLambdaBundle } from './lambda/build-bundle';
+import { runUntilSignal, startLocalStack } from './local-stack';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -21,15 +17,11 @@ async function main(): Promise<void> {
   const port = Number(env.PORT ?? 5000);
   const uploadPort = Number(env.UPLOAD_PORT ?? 5001);
   const host = env.HOST ?? '127.0.0.1';
-  const dataDir = resolve(env.STRATUS_DATA_DIR ?? '.stratus/data');
   const withUploadService = env.STRATUS_UPLOAD_SERVICE !== 'off';
-  mkdirSync(dataDir, { recursive: true });
   const logger = jsonLogger({ service: 'stratus-local-cloud' });
 
-  const backends = await startLocalBackends(env, dataDir);
-  const settings = settingsFromEnv({ ...env, ...backends.env });
-  await ensureStorage(settings);
-  const auth = await prepareLocalAuth(env, dataDir, settings, logger);
+  const stack = await startLocalStack(env, logger);
+  const { settings, auth, backends, dataDir } = stack;
   const uploadBaseUrl = withUploadService ? `http://${host}:${uploadPort}` : '';
   const uploadService = withUploadService
     ? await startNodeHost({
@@ -44,22 +36,12 @@ async function main(): Promise<void> {
   const { handler } = require(bundle.file) as { handler: HttpApiHandler };
   const gateway = createApiGateway(handler, logger);
   await new Promise<void>((ok) => gateway.listen(port, host, ok));
+  runUntilSignal(stack, `http://${host}:${port}`, uploadService ? [gateway, uploadService] : [gateway], logger);
   logger.info(`Stratus (local cloud topology) listening on http://${host}:${port}`, {
     lambdaBundleKiB: Math.round(bundle.bytes / 1024),
     uploadService: uploadService ? uploadBaseUrl : 'off (Lambda-only: request bodies up to about 4.4 MiB)', auth: auth.status,
     s3: settings.s3.endpoint, dynamodb: settings.dynamodb.endpoint, dataDir,
   });
-
-  const stop = async () => {
-    gateway.close();
-    gateway.closeAllConnections();
-    uploadService?.close();
-    uploadService?.closeAllConnections();
-    await backends.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
 }
 
 main().catch((err) => {

@@ -22,12 +22,13 @@ describe('Lambda-only deployment (local cloud topology without the upload servic
   const repo = `e2e-${runId()}/lambda-only`;
 
   beforeAll(async () => {
+    work = tempDir('lambda-only');
     await settle(
-      startRegistry({ script: 'local/start-lambda.ts', env: { STRATUS_UPLOAD_SERVICE: 'off' } }).then((r) => (registry = r)),
+      startRegistry({ script: 'local/start-lambda.ts', dataDir: join(work, 'data'), env: { STRATUS_UPLOAD_SERVICE: 'off' } })
+        .then((r) => (registry = r)),
       startDockerd().then((d) => (engine = d)),
     );
     base = `http://${registry.host}`;
-    work = tempDir('lambda-only');
   });
   afterAll(async () => {
     await engine?.stop();
@@ -97,5 +98,12 @@ describe('Lambda-only deployment (local cloud topology without the upload servic
     await engine.docker(['pull', image]);
     const copy = await copyFileFromImage(engine, image, '/hello.txt', work);
     expect(readFileSync(copy, 'utf8')).toBe(`lambda ${repo}\n`);
+  });
+
+  test('the running endpoints are published for `npx stratus`, which then uses them', async () => {
+    const published = JSON.parse(readFileSync(join(work, 'data', 'endpoints.json'), 'utf8')) as { registry: string; dynamodbEndpoint: string };
+    expect(published.registry).toBe(base);
+    const ping = await fetch(published.dynamodbEndpoint, { method: 'POST' });
+    expect(ping.status).toBeLessThan(500); // DynamoDB Local answers (400 for an empty request)
   });
 });

@@ -1,0 +1,53 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import type { Logger } from '../lambda/core/logger';
+import { ensureStorage, Settings, settingsFromEnv } from '../lambda/hosts/settings';
+import { LocalAuth, prepareLocalAuth } from './auth-setup';
+import { EmbeddedBackends, startLocalBackends } from './backends/embedded';
+
+/** What every local entry point (`npm start`, `npm run start:lambda`) runs beneath its servers. */
+export interface LocalStack {
+  dataDir: string;
+  backends: EmbeddedBackends;
+  settings: Settings;
+  auth: LocalAuth;
+}
+
+/** Starts the embedded backends on STRATUS_DATA_DIR (.stratus/data), creates bucket and table, prepares auth. */
+export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): Promise<LocalStack> {
+  const dataDir = resolve(env.STRATUS_DATA_DIR ?? '.stratus/data');
+  mkdirSync(dataDir, { recursive: true });
+  logger.info('starting local backends', { dataDir });
+  const backends = await startLocalBackends(env, dataDir);
+  const settings = settingsFromEnv({ ...env, ...backends.env });
+  await ensureStorage(settings);
+  const auth = await prepareLocalAuth(env, dataDir, settings, logger);
+  return { dataDir, backends, settings, auth };
+}
+
+/**
+ * Publishes the running endpoints in <dataDir>/endpoints.json (so `npx stratus` reaches these backends
+ * instead of starting a second DynamoDB Local on the same files), and on SIGINT/SIGTERM closes the
+ * servers, removes the file and stops the backends.
+ */
+export function runUntilSignal(stack: LocalStack, registryUrl: string, servers: Server[], logger: Logger): void {
+  const { settings } = stack;
+  const endpointsFile = join(stack.dataDir, 'endpoints.json');
+  writeFileSync(endpointsFile, JSON.stringify({
+    registry: registryUrl, dynamodbEndpoint: settings.dynamodb.endpoint, table: settings.table,
+    s3Endpoint: settings.s3.endpoint, bucket: settings.bucket,
+  }, null, 2));
+  const stop = async (signal: string) => {
+    logger.info('shutting down', { signal });
+    rmSync(endpointsFile, { force: true });
+    for (const server of servers) {
+      server.close();
+      server.closeAllConnections();
+    }
+    await stack.backends.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -19,6 +19,17 @@ export type Requirement =
   | { kind: 'login' }
   | { kind: 'public' };
 
+/** The requirements routes declare, named once. */
+export const NEEDS = {
+  pull: { kind: 'repository', actions: ['pull'] },
+  push: { kind: 'repository', actions: ['pull', 'push'] },
+  delete: { kind: 'repository', actions: ['delete'] },
+  uploadSession: { kind: 'upload-session' },
+  catalog: { kind: 'catalog' },
+  login: { kind: 'login' },
+  public: { kind: 'public' },
+} as const satisfies Record<string, Requirement>;
+
 // Public routes (the token endpoint) authenticate by themselves.
 const NOBODY = principalCaller({ subject: '', kind: 'anonymous', admin: false, catalog: false, grants: [] }, 'none');
 

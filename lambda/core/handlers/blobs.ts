@@ -4,8 +4,7 @@ import { parseName } from '../../oci/names';
 import type { RegistryDeps } from '../config';
 import type { Route } from '../http/router';
 import { emptyResponse } from '../http/types';
-
-const PULL = { kind: 'repository', actions: ['pull'] } as const;
+import { NEEDS } from '../../auth/authorizer';
 
 /** GET (redirect to a presigned URL), HEAD and DELETE of /v2/<name>/blobs/<digest>. */
 export function blobRoutes(deps: RegistryDeps): Route {
@@ -20,7 +19,7 @@ export function blobRoutes(deps: RegistryDeps): Route {
     name: 'blob',
     pattern: /^\/v2\/(.+)\/blobs\/([^/]+)$/,
     params: ['name', 'digest'],
-    access: { HEAD: PULL, GET: PULL, DELETE: { kind: 'repository', actions: ['delete'] } },
+    access: { HEAD: NEEDS.pull, GET: NEEDS.pull, DELETE: NEEDS.delete },
     methods: {
       HEAD: async (_req, p) => {
         const record = await linked(p.name!, p.digest!);

@@ -9,8 +9,7 @@ import type { ManifestService } from '../manifests/manifest-service';
 import { nextLink, pageParams } from '../http/request-parts';
 import type { Route } from '../http/router';
 import { jsonResponse } from '../http/types';
-
-const PULL = { kind: 'repository', actions: ['pull'] } as const;
+import { NEEDS } from '../../auth/authorizer';
 
 /** GET /v2/: the API version check every client starts with. */
 export function baseRoute(): Route {
@@ -18,7 +17,7 @@ export function baseRoute(): Route {
     name: 'base',
     pattern: /^\/v2\/?$/,
     params: [],
-    access: { GET: { kind: 'login' } },
+    access: { GET: NEEDS.login },
     methods: { GET: async () => jsonResponse(200, {}) },
   };
 }
@@ -29,7 +28,7 @@ export function tagsRoute(deps: RegistryDeps): Route {
     name: 'tags',
     pattern: /^\/v2\/(.+)\/tags\/list$/,
     params: ['name'],
-    access: { GET: PULL },
+    access: { GET: NEEDS.pull },
     methods: {
       GET: async (req, p) => {
         const repository = parseName(p.name!);
@@ -52,7 +51,7 @@ export function catalogRoute(deps: RegistryDeps): Route {
     name: 'catalog',
     pattern: /^\/v2\/_catalog$/,
     params: [],
-    access: { GET: { kind: 'catalog' } },
+    access: { GET: NEEDS.catalog },
     methods: {
       GET: async (req, _p, ctx) => {
         const { n, last } = pageParams(req, deps.config.maxPageSize);
@@ -71,7 +70,7 @@ export function referrersRoute(manifests: ManifestService): Route {
     name: 'referrers',
     pattern: /^\/v2\/(.+)\/referrers\/([^/]+)$/,
     params: ['name', 'digest'],
-    access: { GET: PULL },
+    access: { GET: NEEDS.pull },
     methods: {
       GET: async (req, p) => {
         const repository = parseName(p.name!);

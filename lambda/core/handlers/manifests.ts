@@ -6,6 +6,7 @@ import type { ManifestService } from '../manifests/manifest-service';
 import { contentLength, readBody } from '../http/request-parts';
 import type { Route } from '../http/router';
 import { emptyResponse, RegistryResponse } from '../http/types';
+import { NEEDS } from '../../auth/authorizer';
 
 /** GET, HEAD, PUT and DELETE of /v2/<name>/manifests/<reference>. */
 export function manifestRoutes(deps: RegistryDeps, manifests: ManifestService): Route {
@@ -15,12 +16,7 @@ export function manifestRoutes(deps: RegistryDeps, manifests: ManifestService): 
     name: 'manifest',
     pattern: /^\/v2\/(.+)\/manifests\/([^/]+)$/,
     params: ['name', 'reference'],
-    access: {
-      HEAD: { kind: 'repository', actions: ['pull'] },
-      GET: { kind: 'repository', actions: ['pull'] },
-      PUT: { kind: 'repository', actions: ['pull', 'push'] },
-      DELETE: { kind: 'repository', actions: ['delete'] },
-    },
+    access: { HEAD: NEEDS.pull, GET: NEEDS.pull, PUT: NEEDS.push, DELETE: NEEDS.delete },
     methods: {
       HEAD: async (_req, p) => {
         const record = await manifests.resolve(parseName(p.name!), parseReference(p.reference!));

@@ -9,6 +9,7 @@ import type { RegistryDeps } from '../config';
 import { readBody } from '../http/request-parts';
 import type { Route } from '../http/router';
 import { jsonResponse, RegistryRequest, RegistryResponse } from '../http/types';
+import { NEEDS } from '../../auth/authorizer';
 
 const FORM_LIMIT = 64 * 1024;
 
@@ -43,7 +44,7 @@ export function tokenRoute(deps: RegistryDeps, auth: AuthDeps, authenticator: Au
     name: 'token',
     pattern: /^\/token\/?$/,
     params: [],
-    access: { GET: { kind: 'public' }, POST: { kind: 'public' } },
+    access: { GET: NEEDS.public, POST: NEEDS.public },
     methods: {
       GET: async (req) => {
         const creds = parseAuthorization(req.headers.authorization);

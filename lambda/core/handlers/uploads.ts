@@ -5,6 +5,7 @@ import { contentLength, contentRange } from '../http/request-parts';
 import type { Route, RouteContext } from '../http/router';
 import { emptyResponse, RegistryRequest, RegistryResponse } from '../http/types';
 import { BodyInput, uploadLocation, UploadService } from '../uploads/upload-service';
+import { NEEDS } from '../../auth/authorizer';
 
 /** POST /v2/<name>/blobs/uploads/: start a session, upload monolithically, or mount from another repository. */
 export function uploadStartRoute(deps: RegistryDeps, uploads: UploadService): Route {
@@ -12,7 +13,7 @@ export function uploadStartRoute(deps: RegistryDeps, uploads: UploadService): Ro
     name: 'blob upload start',
     pattern: /^\/v2\/(.+)\/blobs\/uploads\/?$/,
     params: ['name'],
-    access: { POST: { kind: 'repository', actions: ['pull', 'push'] } },
+    access: { POST: NEEDS.push },
     methods: {
       POST: async (req, p, ctx) => {
         const repository = parseName(p.name!);
@@ -37,7 +38,7 @@ export function uploadSessionRoute(deps: RegistryDeps, uploads: UploadService): 
     name: 'blob upload',
     pattern: /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/,
     params: ['name', 'id'],
-    access: { GET: SESSION, PATCH: SESSION, PUT: SESSION, DELETE: SESSION },
+    access: { GET: NEEDS.uploadSession, PATCH: NEEDS.uploadSession, PUT: NEEDS.uploadSession, DELETE: NEEDS.uploadSession },
     methods: {
       GET: async (_req, p, ctx) => sessionResponse(deps, 204, await uploads.get(parseName(p.name!), p.id!, actingAs(ctx))),
       PATCH: async (req, p, ctx) => sessionResponse(deps, 202, await uploads.append(parseName(p.name!), p.id!, bodyInput(req), actingAs(ctx))),
@@ -52,8 +53,6 @@ export function uploadSessionRoute(deps: RegistryDeps, uploads: UploadService): 
     },
   };
 }
-
-const SESSION = { kind: 'upload-session' } as const;
 
 /** Whose session a request may touch: its credentials' subject; none (the session id is the capability) when it has none. */
 function actingAs(ctx: RouteContext): string | undefined {

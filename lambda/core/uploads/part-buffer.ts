@@ -33,7 +33,7 @@ export class PartBuffer {
 
 /**
  * Part-sized buffers reused across the parts of one write: memory stays at (queue + 1) parts instead of
- * waiting for the garbage collector to notice a gigabyte of discarded 16 MiB buffers.
+ * waiting for the garbage collector to notice a gigabyte of discarded part buffers.
  */
 export class PartPool {
   private readonly free: Buffer[] = [];

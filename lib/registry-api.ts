@@ -12,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { grantRegistryAccess, registryEnvironment, RegistryStorageProps } from './registry-access';
 import { LAMBDA_BUNDLING } from './lambda-bundling';
+import { ALARM_PERIOD, countAlarm } from './count-alarm';
 
 /** The Lambda entry point (another team's file; exports `handler`). */
 export const LAMBDA_ENTRY = path.join(__dirname, '..', 'lambda', 'hosts', 'lambda', 'handler.ts');
@@ -117,32 +118,14 @@ export class RegistryApi extends Construct {
       this.url = this.httpApi.apiEndpoint;
     }
 
-    const fiveMinutes = Duration.minutes(5);
+    const sum = { period: ALARM_PERIOD, statistic: 'Sum' };
     this.alarms = [
-      new cloudwatch.Alarm(this, 'Api5xxAlarm', {
-        alarmDescription: 'Stratus API answered 5xx (backend failures or function errors)',
-        metric: this.httpApi.metricServerError({ period: fiveMinutes, statistic: 'Sum' }),
-        threshold: 5,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'FunctionErrorsAlarm', {
-        alarmDescription: 'Stratus function failed (crash or timeout; the registry itself answers errors as OCI JSON)',
-        metric: this.fn.metricErrors({ period: fiveMinutes, statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      new cloudwatch.Alarm(this, 'FunctionThrottlesAlarm', {
-        alarmDescription: 'Stratus function throttled (account or reserved concurrency reached)',
-        metric: this.fn.metricThrottles({ period: fiveMinutes, statistic: 'Sum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      countAlarm(this, 'Api5xxAlarm', 'Stratus API answered 5xx (backend failures or function errors)',
+        this.httpApi.metricServerError(sum), 5),
+      countAlarm(this, 'FunctionErrorsAlarm', 'Stratus function failed (crash or timeout; the registry itself answers errors as OCI JSON)',
+        this.fn.metricErrors(sum), 1),
+      countAlarm(this, 'FunctionThrottlesAlarm', 'Stratus function throttled (account or reserved concurrency reached)',
+        this.fn.metricThrottles(sum), 1),
     ];
 
     this.suppressNagFindings();

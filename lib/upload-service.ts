@@ -10,6 +10,7 @@ import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { grantRegistryAccess, registryEnvironment, RegistryStorageProps } from './registry-access';
+import { ALARM_PERIOD, countAlarm } from './count-alarm';
 
 /** The repository root: the Dockerfile there builds the Node host image (it runs `node server.js` on PORT). */
 export const IMAGE_CONTEXT = path.join(__dirname, '..');
@@ -119,16 +120,8 @@ export class UploadService extends Construct {
     this.acknowledgeNagFindings();
 
     this.alarms = [
-      new cloudwatch.Alarm(this, 'Target5xxAlarm', {
-        alarmDescription: 'Stratus upload service answered 5xx',
-        metric: this.service.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, {
-          period: Duration.minutes(5), statistic: 'Sum',
-        }),
-        threshold: 5,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
+      countAlarm(this, 'Target5xxAlarm', 'Stratus upload service answered 5xx',
+        this.service.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: ALARM_PERIOD, statistic: 'Sum' }), 5),
     ];
   }
 

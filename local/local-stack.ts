@@ -1,10 +1,10 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { join, resolve } from 'node:path';
 import type { Logger } from '../lambda/core/logger';
 import { ensureStorage, Settings, settingsFromEnv } from '../lambda/hosts/settings';
 import { LocalAuth, prepareLocalAuth } from './auth-setup';
 import { EmbeddedBackends, startLocalBackends } from './backends/embedded';
+import { localDataDir, writeEndpoints } from './endpoints-file';
 
 /** What every local entry point (`npm start`, `npm run start:lambda`) runs beneath its servers. */
 export interface LocalStack {
@@ -16,7 +16,7 @@ export interface LocalStack {
 
 /** Starts the embedded backends on STRATUS_DATA_DIR (.stratus/data), creates bucket and table, prepares auth. */
 export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): Promise<LocalStack> {
-  const dataDir = resolve(env.STRATUS_DATA_DIR ?? '.stratus/data');
+  const dataDir = localDataDir(env);
   mkdirSync(dataDir, { recursive: true });
   logger.info('starting local backends', { dataDir });
   const backends = await startLocalBackends(env, dataDir);
@@ -33,14 +33,13 @@ export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): P
  */
 export function runUntilSignal(stack: LocalStack, registryUrl: string, servers: Server[], logger: Logger): void {
   const { settings } = stack;
-  const endpointsFile = join(stack.dataDir, 'endpoints.json');
-  writeFileSync(endpointsFile, JSON.stringify({
+  const removeEndpoints = writeEndpoints(stack.dataDir, {
     registry: registryUrl, dynamodbEndpoint: settings.dynamodb.endpoint, table: settings.table,
     s3Endpoint: settings.s3.endpoint, bucket: settings.bucket,
-  }, null, 2));
+  });
   const stop = async (signal: string) => {
     logger.info('shutting down', { signal });
-    rmSync(endpointsFile, { force: true });
+    removeEndpoints();
     for (const server of servers) {
       server.close();
       server.closeAllConnections();

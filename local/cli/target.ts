@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuthStore } from '../../lambda/adapters/dynamodb/dynamodb-auth-store';
 import { createDocumentClient, ensureTable } from '../../lambda/adapters/dynamodb/table';
 import { startDynamoDbLocal } from '../backends/dynamodb-local';
+import { localDataDir, readEndpoints } from '../endpoints-file';
 
 /** Where the CLI's commands go: the options that choose it. */
 export interface TargetOptions {
@@ -26,17 +26,11 @@ export interface Target {
   close(): Promise<void>;
 }
 
-/** What `npm start` writes to <dataDir>/endpoints.json while it runs. */
-interface LocalEndpoints {
-  dynamodbEndpoint?: string;
-  table?: string;
-}
-
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** The data directory of `npm start`. */
 export function dataDirOf(opts: TargetOptions, env: NodeJS.ProcessEnv): string {
-  return resolve(opts.dataDir ?? env.STRATUS_DATA_DIR ?? '.stratus/data');
+  return localDataDir(env, opts.dataDir);
 }
 
 /**
@@ -85,16 +79,6 @@ function target(
       await stop();
     },
   };
-}
-
-function readEndpoints(dataDir: string): LocalEndpoints | null {
-  const file = join(dataDir, 'endpoints.json');
-  if (!existsSync(file)) return null;
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as LocalEndpoints;
-  } catch {
-    return null; // being written, or left half-written by a crash: treat as not running
-  }
 }
 
 /** True when a DynamoDB answers at the endpoint within a second or two. */

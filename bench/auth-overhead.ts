@@ -7,28 +7,14 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { startStratus } from './contenders';
 import { load, LoadResult } from './load';
+import { ROOT } from './settings';
 
-const ROOT = resolve(__dirname, '..');
 const ADMIN = { user: 'bench', password: 'bench-password-1' };
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
-
-async function startRegistry(port: number, auth: boolean) {
-  const dataDir = mkdtempSync(join(tmpdir(), 'stratus-bench-'));
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['local/start.ts'], {
-    cwd: ROOT, stdio: 'ignore', detached: true,
-    env: { ...process.env, PORT: String(port), STRATUS_DATA_DIR: dataDir, STRATUS_AUTH: auth ? 'on' : 'off',
-      STRATUS_ADMIN_USER: ADMIN.user, STRATUS_ADMIN_PASSWORD: ADMIN.password },
-  });
-  for (let i = 0; i < 120; i++) {
-    const up = await fetch(`http://127.0.0.1:${port}/v2/`).then((r) => r.status, () => 0);
-    if (up === 200 || up === 401) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  return { base: `http://127.0.0.1:${port}`, dataDir, stop: () => { process.kill(-child.pid!, 'SIGTERM'); setTimeout(() => rmSync(dataDir, { recursive: true, force: true }), 3000); } };
-}
 
 async function pushImage(base: string, headers: Record<string, string>): Promise<string> {
   const config = Buffer.from('{"architecture":"amd64","os":"linux"}');
@@ -45,12 +31,15 @@ async function pushImage(base: string, headers: Record<string, string>): Promise
 
 
 async function main() {
-  const registry = await startRegistry(5092, true);
+  const work = mkdtempSync(join(tmpdir(), 'stratus-bench-auth-'));
+  const registry = await startStratus(5092, work, {
+    STRATUS_AUTH: 'on', STRATUS_ADMIN_USER: ADMIN.user, STRATUS_ADMIN_PASSWORD: ADMIN.password,
+  });
   try {
     const basic = { authorization: `Basic ${Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64')}` };
     const url = await pushImage(registry.base, basic);
     // Anonymous pull on the repository, so the same request also succeeds without credentials.
-    await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'bin/stratus-cli.ts'), 'anonymous', 'set', 'bench/*'], registry.dataDir);
+    await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'bin/stratus-cli.ts'), 'anonymous', 'set', 'bench/*'], registry.dataDir!);
     const tokenRes = await fetch(`${registry.base}/token?service=stratus&scope=repository:bench/app:pull`, { headers: basic });
     const bearer = { authorization: `Bearer ${((await tokenRes.json()) as { token: string }).token}` };
     const variants: Array<[string, Record<string, string>]> = [
@@ -70,7 +59,8 @@ async function main() {
       console.log(`${label.padEnd(44)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  (${(r.rps / results[0]!.rps).toFixed(2)}x)`);
     });
   } finally {
-    registry.stop();
+    await registry.stop();
+    rmSync(work, { recursive: true, force: true });
   }
 }
 

@@ -19,6 +19,8 @@ export interface Registry {
   name: string; base: string; port: number; stop(): Promise<void>;
   /** Process group of the registry (and, for Stratus, its embedded backends). */
   pgid: number;
+  /** Stratus's STRATUS_DATA_DIR. */
+  dataDir?: string;
   /** Other processes that serve it (distribution's S3 server), by port. */
   extraPorts?: Record<string, number>;
 }
@@ -47,18 +49,18 @@ export async function waitReady(base: string, child: ChildProcess, log: string, 
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`${base} exited (${child.exitCode}); log: ${log}\n${readFileSync(log, 'utf8').slice(-2000)}`);
     const status = await fetch(`${base}/v2/`).then((r) => r.status, () => 0);
-    if (status === 200) return;
+    if (status === 200 || status === 401) return; // 401: up, with auth on
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`${base} not ready after ${seconds}s; log: ${log}`);
 }
 
-export async function startStratus(port: number, work: string): Promise<Registry> {
+export async function startStratus(port: number, work: string, env: Record<string, string> = {}): Promise<Registry> {
   const dataDir = join(work, 'stratus-data');
   const log = join(work, 'stratus.log');
   const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), ['local/start.ts'], {
     cwd: ROOT, log,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STRATUS_DATA_DIR: dataDir, STRATUS_AUTH: 'off' },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STRATUS_DATA_DIR: dataDir, STRATUS_AUTH: 'off', ...env },
   });
   const stop = () => stopGroup(child);
   cleanups.push(stop);
@@ -69,7 +71,7 @@ export async function startStratus(port: number, work: string): Promise<Registry
   const extraPorts: Record<string, number> = {};
   if (endpoints.dynamodbEndpoint) extraPorts['dynamodb local (jvm)'] = Number(new URL(endpoints.dynamodbEndpoint).port);
   if (endpoints.s3Endpoint) extraPorts['s3 server'] = Number(new URL(endpoints.s3Endpoint).port);
-  return { name: 'stratus', base, port, stop, pgid: child.pid!, extraPorts };
+  return { name: 'stratus', base, port, stop, pgid: child.pid!, extraPorts, dataDir };
 }
 
 export function distributionConfig(port: number, storage: string): string {

@@ -40,6 +40,8 @@ async function main() {
     const url = await pushImage(registry.base, basic);
     // Anonymous pull on the repository, so the same request also succeeds without credentials.
     await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'bin/stratus-cli.ts'), 'anonymous', 'set', 'bench/*'], registry.dataDir!);
+    // The registry caches anonymous grants for up to 10 s: measure only once they apply.
+    for (let i = 0; i < 60 && (await fetch(url, { method: 'HEAD' })).status !== 200; i++) await new Promise((r) => setTimeout(r, 500));
     const tokenRes = await fetch(`${registry.base}/token?service=stratus&scope=repository:bench/app:pull`, { headers: basic });
     const bearer = { authorization: `Bearer ${((await tokenRes.json()) as { token: string }).token}` };
     const variants: Array<[string, Record<string, string>]> = [

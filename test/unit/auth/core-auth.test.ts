@@ -50,6 +50,20 @@ describe('core with auth on', () => {
     expect(store.reads).toBe(0);
   });
 
+  it('Basic credentials verified once are remembered for a minute, then checked against the store again', async () => {
+    const { send, store, clock } = await authRegistryOnFakes();
+    await addUser(store, 'alice', 'pw', [{ pattern: 'team/*', actions: ['pull'] }]);
+    expect((await send('GET', '/v2/team/app/tags/list', { headers: basic('alice', 'pw') })).status).toBe(404);
+    store.reads = 0;
+    expect((await send('GET', '/v2/team/app/tags/list', { headers: basic('alice', 'pw') })).status).toBe(404);
+    expect(store.reads).toBe(0);
+    expect((await send('GET', '/v2/team/app/tags/list', { headers: basic('alice', 'wrong') })).status).toBe(401);
+    clock.now += 61_000;
+    store.reads = 0;
+    expect((await send('GET', '/v2/team/app/tags/list', { headers: basic('alice', 'pw') })).status).toBe(404);
+    expect(store.reads).toBeGreaterThan(0);
+  });
+
   it('an expired token -> 401 with the challenge of what the request needed', async () => {
     const { send, store, clock } = await authRegistryOnFakes();
     await addUser(store, 'alice', 'pw', [{ pattern: 'team/*', actions: ['pull', 'push'] }]);

@@ -44,7 +44,7 @@ export class UploadService {
   async append(repository: string, id: string, input: BodyInput, as?: string): Promise<UploadSession> {
     const session = await this.get(repository, id, as);
     const declaredLength = this.checkRange(session, input);
-    const hash = await resumeHash(session, this.live, declaredLength, this.deps.config.resumableHashMaxBytes);
+    const hash = await resumeHash(session, this.live, { declaredLength, final: false }, this.deps.config.resumableHashMaxBytes);
     const { session: next, garbage } = await writeBody(this.deps.blobs, this.deps.config, session, input.body, {
       declaredLength, final: false, hash,
     });
@@ -65,7 +65,7 @@ export class UploadService {
     const digest = parseDigest(digestParam);
     const session = await this.get(repository, id, as);
     const declaredLength = this.checkRange(session, input);
-    const hash = await resumeHash(session, this.live, declaredLength, this.deps.config.resumableHashMaxBytes);
+    const hash = await resumeHash(session, this.live, { declaredLength, final: true }, this.deps.config.resumableHashMaxBytes);
     const record = await this.finish(repository, session, digest, input, declaredLength, hash);
     await this.deps.meta.deleteUpload(session.id);
     return record;
@@ -75,7 +75,7 @@ export class UploadService {
   async monolithic(repository: string, digestParam: string, input: BodyInput): Promise<BlobRecord> {
     const digest = parseDigest(digestParam);
     const session = this.newSession(repository);
-    const hash = await resumeHash(session, this.live, input.length, this.deps.config.resumableHashMaxBytes);
+    const hash = await resumeHash(session, this.live, { declaredLength: input.length, final: true }, this.deps.config.resumableHashMaxBytes);
     return this.finish(repository, session, digest, input, input.length, hash);
   }
 

@@ -1,4 +1,5 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { BackendTimeouts, requestHandlerOptions, S3_TIMEOUTS } from '../timeouts';
 
 /** How to reach an S3 endpoint; everything optional falls back to the AWS SDK's defaults. */
 export interface S3Endpoint {
@@ -7,11 +8,16 @@ export interface S3Endpoint {
   credentials?: { accessKeyId: string; secretAccessKey: string };
   /** Path-style addressing, needed by MinIO, RGW and local servers. */
   forcePathStyle?: boolean;
+  /** Connection and idle timeouts of one attempt. @default S3_TIMEOUTS */
+  timeouts?: BackendTimeouts;
 }
+
+/** The commands whose bodies are blob bytes, which the registry hashes itself. */
+const BLOB_BODY_COMMANDS = new Set(['PutObjectCommand', 'UploadPartCommand']);
 
 /** An S3 client that works with AWS and with S3-compatible servers (which validate no checksums). */
 export function createS3Client(e: S3Endpoint): S3Client {
-  return new S3Client({
+  const client = new S3Client({
     endpoint: e.endpoint,
     region: e.region ?? process.env.AWS_REGION ?? 'us-east-1',
     credentials: e.credentials,
@@ -20,7 +26,18 @@ export function createS3Client(e: S3Endpoint): S3Client {
     // the registry verifies content digests itself.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // A backend that accepts a connection and goes silent must not hold a request forever.
+    requestHandler: requestHandlerOptions(e.timeouts ?? S3_TIMEOUTS),
   });
+  // Blob bodies are signed as UNSIGNED-PAYLOAD instead of SigV4 hashing every byte once more: the registry
+  // already digests the same bytes, and TLS carries them to S3. The second hash cost a third of the
+  // registry's CPU per pushed megabyte.
+  client.middlewareStack.add((next, context) => (args) => {
+    const request = args.request as { headers?: Record<string, string> };
+    if (BLOB_BODY_COMMANDS.has(context.commandName ?? '') && request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    return next(args);
+  }, { step: 'build', name: 'stratusUnsignedPayload' });
+  return client;
 }
 
 /** Creates the bucket unless it exists (local and self-hosted set-ups; the CDK stack creates it in AWS). */

@@ -2,6 +2,7 @@ import {
   CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BackendTimeouts, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../timeouts';
 import { TTL_ATTRIBUTE } from './keys';
 
 /** How to reach DynamoDB; everything optional falls back to the AWS SDK's defaults. */
@@ -9,6 +10,8 @@ export interface DynamoDbEndpoint {
   endpoint?: string;
   region?: string;
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Connection and idle timeouts of one attempt. @default DYNAMODB_TIMEOUTS */
+  timeouts?: BackendTimeouts;
 }
 
 /** A document client that stores Uint8Array as binary and drops undefined attributes. */
@@ -17,6 +20,7 @@ export function createDocumentClient(e: DynamoDbEndpoint): DynamoDBDocumentClien
     endpoint: e.endpoint,
     region: e.region ?? process.env.AWS_REGION ?? 'us-east-1',
     credentials: e.credentials,
+    requestHandler: requestHandlerOptions(e.timeouts ?? DYNAMODB_TIMEOUTS),
   });
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }

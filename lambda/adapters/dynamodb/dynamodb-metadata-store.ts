@@ -76,12 +76,12 @@ export class DynamoDbMetadataStore implements MetadataStore {
   async putManifest(repo: string, m: ManifestRecord, tags: string[]): Promise<void> {
     const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? m : undefined;
     const items: Record<string, unknown>[] = [
-      { ...keys.manifest(repo, m.digest), ...m },
+      { ...keys.manifest(repo, m.digest), ...m, annotations: encodeAnnotations(m.annotations) },
       ...tags.map((tag) => ({ ...keys.tag(repo, tag), tag, digest: m.digest, manifest: copy })),
       { ...keys.catalog(repo), name: repo },
     ];
     if (m.subject) {
-      const descriptor: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.size, artifactType: m.artifactType, annotations: m.annotations };
+      const descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.size, artifactType: m.artifactType, annotations: encodeAnnotations(m.annotations) };
       items.push({ ...keys.referrer(repo, m.subject, m.digest), descriptor });
     }
     // All or nothing: a tag never points at a manifest that was not stored.
@@ -120,7 +120,10 @@ export class DynamoDbMetadataStore implements MetadataStore {
 
   async listReferrers(repo: string, subject: string): Promise<Descriptor[]> {
     const items = await queryPrefix(this.doc, this.table, repoPk(repo), prefixes.referrers(subject), { limit: 10000 });
-    return items.map((i) => i.descriptor as Descriptor);
+    return items.map((i) => {
+      const d = i.descriptor as Descriptor & { annotations?: unknown };
+      return { ...d, annotations: decodeAnnotations(d.annotations) };
+    });
   }
 
   async createUpload(session: UploadSession): Promise<void> {
@@ -213,6 +216,19 @@ function manifestRecord(item: Record<string, unknown> | null | undefined): Manif
     bodyKey: item.bodyKey as string | undefined,
     subject: item.subject as string | undefined,
     artifactType: item.artifactType as string | undefined,
-    annotations: item.annotations as Record<string, string> | undefined,
+    annotations: decodeAnnotations(item.annotations),
   };
+}
+
+/**
+ * Annotations are kept as a JSON string: a DynamoDB map refuses an empty key, which an annotation map
+ * may have. Items written before this was so hold a map, read as it is.
+ */
+function encodeAnnotations(annotations: Record<string, string> | undefined): string | undefined {
+  return annotations === undefined ? undefined : JSON.stringify(annotations);
+}
+
+function decodeAnnotations(stored: unknown): Record<string, string> | undefined {
+  if (typeof stored === 'string') return JSON.parse(stored) as Record<string, string>;
+  return stored as Record<string, string> | undefined;
 }

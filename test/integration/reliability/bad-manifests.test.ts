@@ -30,38 +30,41 @@ async function expectPutRefused(body: Uint8Array | string, contentType: string, 
   }
 }
 
+type Mutation = [string, (m: Record<string, unknown>) => void];
+const mutation = (name: string, apply: Mutation[1]): Mutation => [name, apply];
+
 /** Mutations that make the valid manifest invalid, each named for the failure report. */
-const breakManifest: fc.Arbitrary<[string, (m: Record<string, unknown>) => void]> = fc.oneof(
-  fc.constantFrom<unknown>(1, 3, '2', null, 2.5, -2, undefined).map((v) => ['schemaVersion', (m) => {
+const breakManifest: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.constantFrom<unknown>(1, 3, '2', null, 2.5, -2, undefined).map((v) => mutation('schemaVersion', (m) => {
     m.schemaVersion = v;
-  }]),
-  fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.integer())).map((v) => ['config', (m) => {
+  })),
+  fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.integer())).map((v) => mutation('config', (m) => {
     m.config = v;
-  }]),
-  fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.dictionary(fc.string(), fc.string())).map((v) => ['layers', (m) => {
+  })),
+  fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.dictionary(fc.string(), fc.string())).map((v) => mutation('layers', (m) => {
     m.layers = v;
-  }]),
-  fc.tuple(fc.constantFrom('config', 'layer'), invalidDigest).map(([where, d]) => [`${where} digest ${d}`, (m) => {
+  })),
+  fc.tuple(fc.constantFrom('config', 'layer'), invalidDigest).map(([where, d]) => mutation(`${where} digest ${d}`, (m) => {
     const target = where === 'config' ? (m.config as Descriptor) : (m.layers as Descriptor[])[0]!;
     target.digest = d;
-  }]),
+  })),
   fc.tuple(fc.constantFrom('config', 'layer'), fc.constantFrom<unknown>(-1, 1.5, '12', null, 2 ** 53, Number.MAX_VALUE))
-    .map(([where, size]) => [`${where} size ${String(size)}`, (m) => {
+    .map(([where, size]) => mutation(`${where} size ${String(size)}`, (m) => {
       const target = where === 'config' ? (m.config as Record<string, unknown>) : (m.layers as Record<string, unknown>[])[0]!;
       target.size = size;
-    }]),
-  fc.constantFrom('mediaType', 'digest', 'size').map((field) => [`layer without ${field}`, (m) => {
+    })),
+  fc.constantFrom('mediaType', 'digest', 'size').map((field) => mutation(`layer without ${field}`, (m) => {
     delete (m.layers as Record<string, unknown>[])[0]![field];
-  }]),
-  fc.oneof(fc.integer(), fc.array(fc.string()), fc.dictionary(fc.string(), fc.integer(), { minKeys: 1 })).map((v) => ['annotations', (m) => {
+  })),
+  fc.oneof(fc.integer(), fc.array(fc.string()), fc.dictionary(fc.string(), fc.integer(), { minKeys: 1 })).map((v) => mutation('annotations', (m) => {
     m.annotations = v;
-  }]),
-  fc.oneof(fc.integer(), fc.constant(null), fc.string()).map((v) => ['subject', (m) => {
+  })),
+  fc.oneof(fc.integer(), fc.constant(null), fc.string()).map((v) => mutation('subject', (m) => {
     m.subject = v;
-  }]),
-  fc.constantFrom(MT.ociIndex, MT.dockerManifest, 'application/vnd.example+json').map((v) => [`mediaType field ${v}`, (m) => {
+  })),
+  fc.constantFrom(MT.ociIndex, MT.dockerManifest, 'application/vnd.example+json').map((v) => mutation(`mediaType field ${v}`, (m) => {
     m.mediaType = v;
-  }]),
+  })),
 );
 
 describe('PUT /v2/:name/manifests/:ref with a bad manifest -> 400, state unchanged', () => {
@@ -201,7 +204,7 @@ describe('PUT /v2/:name/manifests/:ref with a bad manifest -> 400, state unchang
   });
 
   it('a large (> 64 KiB, stored in S3) manifest with a missing blob -> 400 MANIFEST_BLOB_UNKNOWN, no object left visible', async () => {
-    const m = { ...validManifest(), annotations: { pad: 'y'.repeat(100_000) } };
+    const m: Record<string, unknown> = { ...validManifest(), annotations: { pad: 'y'.repeat(100_000) } };
     (m.layers as Descriptor[]).push({ mediaType: MT.ociLayer, digest: sha256(randomBytes(8)), size: 8 });
 
     await expectPutRefused(JSON.stringify(m), MT.ociManifest, 400, 'MANIFEST_BLOB_UNKNOWN');

@@ -5,8 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand,
-  HeadObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, UploadPartCommand,
+  HeadObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { s3ClientConfig } from '../backend-env';
 import { getBytes, MiB, s3Error, s3Fixture, sha256 } from './s3-helpers';
 
 const { s3, Bucket, create } = s3Fixture('stratus-s3-mp-test');
@@ -74,6 +75,31 @@ describe('multipart uploads', () => {
     expect(await s3Error(s3.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: [p1] } }))))
       .toEqual(noSuchUpload);
     expect((await s3Error(s3.send(new HeadObjectCommand({ Bucket, Key })))).status).toBe(404);
+  });
+
+  test('CompleteMultipartUpload with ETag quotes as character references (&#34;, as Go writes them) succeeds', async () => {
+    const Key = 'mp/escaped-etags';
+    const UploadId = await createUpload(Key);
+    const part1 = randomBytes(5 * MiB);
+    const part2 = randomBytes(1000);
+    const parts = [await uploadPart(Key, UploadId, 1, part1), await uploadPart(Key, UploadId, 2, part2)];
+    // Rewrite the body before signing, as distribution's Go XML encoder sends it.
+    let sent = '';
+    const goStyle = new S3Client(s3ClientConfig());
+    goStyle.middlewareStack.add((next) => async (args) => {
+      const req = (args as { request: { body: string; headers: Record<string, string> } }).request;
+      req.body = req.body.replace(/<ETag>(?:"|&quot;)([^<"&]*)(?:"|&quot;)<\/ETag>/g, '<ETag>&#34;$1&#34;</ETag>');
+      req.headers['content-length'] = String(Buffer.byteLength(req.body));
+      sent = req.body;
+      return next(args);
+    }, { step: 'build', name: 'goStyleEtagQuotes' });
+
+    await goStyle.send(new CompleteMultipartUploadCommand({ Bucket, Key, UploadId, MultipartUpload: { Parts: parts } }));
+    goStyle.destroy();
+
+    expect(sent.match(/&#34;/g)).toHaveLength(4);
+    const { body } = await getBytes(s3, Bucket, Key);
+    expect(sha256(body)).toBe(sha256(Buffer.concat([part1, part2])));
   });
 
   test('an upload id that never existed is NoSuchUpload', async () => {

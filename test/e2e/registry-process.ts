@@ -1,5 +1,5 @@
 /**
- * Starts the registry under test for one e2e test file: `tsx local/start.ts` (what `npm start` runs) on a
+ * Starts the registry under test for one e2e test file: `node --require tsx/cjs local/start.ts` (what `npm start` runs) on a
  * free port with a fresh data directory. E2E_REGISTRY=host:port targets an already running registry instead
  * (e.g. the reference registry, CNCF distribution); E2E_REGISTRY_PID then lets the tests measure its memory.
  */
@@ -56,14 +56,14 @@ export async function startRegistry(opts: StartOptions = {}): Promise<RegistryPr
   pruneLogs(logDir);
   const logFile = join(logDir, `registry-${port}-${Date.now()}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), [opts.script ?? 'local/start.ts'], {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', opts.script ?? 'local/start.ts'], {
     cwd: ROOT,
     env: {
       ...process.env, PORT: String(port), UPLOAD_PORT: String(await freePort()),
       STRATUS_DATA_DIR: opts.dataDir ?? join(dir, 'data'), ...opts.env,
     },
     stdio: ['ignore', fd, fd],
-    detached: true, // its own process group, so stop() reaches tsx's node child and any backends
+    detached: true, // its own process group, so stop() reaches the backends it started too
   });
   closeSync(fd);
   const stop = async (): Promise<void> => {
@@ -73,7 +73,7 @@ export async function startRegistry(opts: StartOptions = {}): Promise<RegistryPr
 
   let exited = false;
   child.once('exit', () => (exited = true));
-  child.once('error', () => (exited = true)); // e.g. tsx missing: report it like an early exit
+  child.once('error', () => (exited = true)); // e.g. a failed spawn: report it like an early exit
   const ready = await waitFor(async () => exited || (await v2Ready(host)), START_TIMEOUT_MS);
   if (!ready || exited) {
     await stop();

@@ -7,11 +7,13 @@ import type { Principal } from './grants';
 import { verifyPassword } from './passwords';
 import { LoginCache } from './login-cache';
 import type { KeySet } from './signing-keys';
-import { InvalidTokenError, SubjectKind, TokenParams, verifyAccessToken } from './tokens';
+import { InvalidTokenError, SubjectKind, TokenParams, UnknownKeyError, verifyAccessToken } from './tokens';
 
 /** Anonymous grants and the key set are re-read at most this often. */
 const ANONYMOUS_CACHE_MS = 10_000;
 const KEYS_CACHE_MS = 60_000;
+/** A token signed by an unknown key makes the key set be re-read, but not more often than this. */
+const KEYS_RELOAD_MIN_MS = 5_000;
 const ROBOT_PASSWORD = /^([A-Za-z0-9_-]{1,128})\.(.+)$/;
 
 /** Credentials from an Authorization header. */
@@ -42,6 +44,7 @@ export function parseAuthorization(header: string | undefined): Credentials {
 export class Authenticator {
   private anonymousCache?: { grants: Grant[]; at: number };
   private keysCache?: { keys: Promise<KeySet>; at: number };
+  private lastEarlyReload = -Infinity;
   private readonly verified = new LoginCache<Principal>();
 
   constructor(private readonly auth: AuthDeps, private readonly logger: Logger, private readonly now: () => number) {}
@@ -51,10 +54,12 @@ export class Authenticator {
     return { issuer: this.auth.issuer ?? this.auth.service, service: this.auth.service };
   }
 
-  /** The signing keys, kept a minute. */
-  keys(): Promise<KeySet> {
+  /** The signing keys, kept a minute; `early` re-reads them sooner, at most once per 5 s. */
+  keys(opts: { early?: boolean } = {}): Promise<KeySet> {
     const now = this.now();
-    if (!this.keysCache || now - this.keysCache.at > KEYS_CACHE_MS) {
+    const early = opts.early === true && now - this.lastEarlyReload >= KEYS_RELOAD_MIN_MS;
+    if (early) this.lastEarlyReload = now;
+    if (!this.keysCache || early || now - this.keysCache.at > KEYS_CACHE_MS) {
       const keys = this.auth.keys();
       this.keysCache = { keys, at: now };
       keys.catch(() => (this.keysCache = undefined));
@@ -62,12 +67,26 @@ export class Authenticator {
     return this.keysCache.keys;
   }
 
+  /**
+   * Runs a token check with the cached keys and, when the token names a key they do not hold, once more
+   * with the keys re-read: a token signed right after a rotation is accepted by an instance that cached
+   * the key set before it.
+   */
+  async withKeys<T>(check: (keys: KeySet) => Promise<T>): Promise<T> {
+    try {
+      return await check(await this.keys());
+    } catch (err) {
+      if (!(err instanceof UnknownKeyError)) throw err;
+      return check(await this.keys({ early: true }));
+    }
+  }
+
   /** The caller of a request; invalid credentials are UNAUTHORIZED, a locked account TOOMANYREQUESTS. */
   async authenticate(authorization: string | undefined, remote?: string): Promise<Caller> {
     const creds = parseAuthorization(authorization);
     if (creds.scheme === 'bearer') {
       try {
-        return tokenCaller(await verifyAccessToken(await this.keys(), this.tokenParams, creds.token, this.now()));
+        return tokenCaller(await this.withKeys((keys) => verifyAccessToken(keys, this.tokenParams, creds.token, this.now())));
       } catch (err) {
         if (err instanceof InvalidTokenError) throw new OciError('UNAUTHORIZED', 'authentication required: invalid or expired token');
         throw err;

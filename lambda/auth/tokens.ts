@@ -43,6 +43,9 @@ export class InvalidTokenError extends Error {
   }
 }
 
+/** A token signed by a key this key set does not hold (perhaps made by a rotation this process has not read yet). */
+export class UnknownKeyError extends InvalidTokenError {}
+
 const imported = new Map<string, Promise<KeyLike | Uint8Array>>();
 
 // Importing a JWK costs more than verifying a signature: keep each key once, by kid and key material.
@@ -98,7 +101,7 @@ async function verify(keys: KeySet, params: TokenParams, token: string, now: num
   const resolve = async (header: ProtectedHeaderParameters) => {
     if (header.alg !== TOKEN_ALGORITHM) throw new InvalidTokenError('unexpected token algorithm');
     const key = [keys.current, ...keys.previous].find((k) => k.kid === header.kid);
-    if (!key) throw new InvalidTokenError('token signed by an unknown key');
+    if (!key) throw new UnknownKeyError('token signed by an unknown key');
     return keyOf(key, true);
   };
   try {

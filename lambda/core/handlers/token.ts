@@ -66,7 +66,7 @@ export function tokenRoute(deps: RegistryDeps, auth: AuthDeps, authenticator: Au
         if (grant === 'refresh_token') {
           let claims;
           try {
-            claims = await verifyRefreshToken(await authenticator.keys(), authenticator.tokenParams, form.get('refresh_token') ?? '', deps.now());
+            claims = await authenticator.withKeys((keys) => verifyRefreshToken(keys, authenticator.tokenParams, form.get('refresh_token') ?? '', deps.now()));
           } catch (err) {
             if (err instanceof InvalidTokenError) throw new OciError('UNAUTHORIZED', 'authentication required: invalid refresh token');
             throw err;

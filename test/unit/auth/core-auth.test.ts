@@ -1,5 +1,9 @@
 import { challenge, realmOf } from '../../../lambda/auth/authorizer';
 import { hashPassword, verifyPassword } from '../../../lambda/auth/passwords';
+import { generateSigningKey } from '../../../lambda/auth/key-stores/generate';
+import type { AccessEntry } from '../../../lambda/auth/scopes';
+import type { KeySet } from '../../../lambda/auth/signing-keys';
+import { issueAccessToken } from '../../../lambda/auth/tokens';
 import { addUser, authRegistryOnFakes, basic } from './auth-fixture';
 
 const HOST = { host: 'registry.test:5000' };
@@ -48,6 +52,32 @@ describe('core with auth on', () => {
     const res = await send('GET', '/v2/team/app/tags/list', { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(404); // allowed, the repository is just empty
     expect(store.reads).toBe(0);
+  });
+
+  it('a token signed by a key rotated in since the key set was cached is accepted (keys re-read at most every 5 s)', async () => {
+    const { send, store, deps, keys, clock } = await authRegistryOnFakes();
+    await addUser(store, 'alice', 'pw', [{ pattern: 'team/*', actions: ['pull'] }]);
+    const { token } = (await send('GET', '/token?service=stratus&scope=repository:team/app:pull', { headers: basic('alice', 'pw') })).json();
+    expect((await send('GET', '/v2/team/app/tags/list', { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+    // Another instance rotated the keys and signs with the new one; this instance cached the old set.
+    const rotated: KeySet = { current: await generateSigningKey(clock.now), previous: [keys.current] };
+    let reads = 0;
+    deps.auth.keys = async () => { reads++; return rotated; };
+    const access: AccessEntry[] = [{ type: 'repository', name: 'team/app', actions: ['pull'] }];
+    const params = { issuer: 'stratus', service: 'stratus' };
+    const fresh = await issueAccessToken(rotated, params, { sub: 'alice', kind: 'user', access, now: clock.now, ttlSeconds: 300 });
+    expect((await send('GET', '/v2/team/app/tags/list', { headers: { authorization: `Bearer ${fresh}` } })).status).toBe(404);
+    expect((await send('GET', '/v2/team/app/tags/list', { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+    expect(reads).toBe(1);
+    // Tokens of keys nobody holds cannot make the store be read more than once per 5 s.
+    const stranger = await issueAccessToken({ current: await generateSigningKey(clock.now), previous: [] }, params, { sub: 'eve', kind: 'user', access, now: clock.now, ttlSeconds: 300 });
+    for (let i = 0; i < 3; i++) {
+      expect((await send('GET', '/v2/team/app/tags/list', { headers: { authorization: `Bearer ${stranger}` } })).status).toBe(401);
+    }
+    expect(reads).toBe(1);
+    clock.now += 5_000;
+    expect((await send('GET', '/v2/team/app/tags/list', { headers: { authorization: `Bearer ${stranger}` } })).status).toBe(401);
+    expect(reads).toBe(2);
   });
 
   it('Basic credentials verified once are remembered for a minute, then checked against the store again', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -74,10 +75,13 @@ export class DynamoDbMetadataStore implements MetadataStore {
   }
 
   async putManifest(repo: string, m: ManifestRecord, tags: string[]): Promise<void> {
-    const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? m : undefined;
+    const stored = { ...m, annotations: encodeAnnotations(m.annotations) };
+    const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? stored : undefined;
+    // Which write a tag item comes from, so a racing deleteManifest removes only tags written before it.
+    const writeId = randomUUID();
     const items: Record<string, unknown>[] = [
-      { ...keys.manifest(repo, m.digest), ...m, annotations: encodeAnnotations(m.annotations) },
-      ...tags.map((tag) => ({ ...keys.tag(repo, tag), tag, digest: m.digest, manifest: copy })),
+      { ...keys.manifest(repo, m.digest), ...stored },
+      ...tags.map((tag) => ({ ...keys.tag(repo, tag), tag, digest: m.digest, manifest: copy, writeId })),
       { ...keys.catalog(repo), name: repo },
     ];
     if (m.subject) {
@@ -92,14 +96,55 @@ export class DynamoDbMetadataStore implements MetadataStore {
     }
   }
 
+  /**
+   * A PUT of the same manifest may race the delete. Tags seen before the manifest item is deleted and not
+   * rewritten since go with it; tags that appear later go only while the manifest is still absent: when
+   * a PUT has brought it back, they are that PUT's and stay (as does its referrer entry).
+   */
   async deleteManifest(repo: string, digest: string): Promise<boolean> {
-    const out = await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.manifest(repo, digest), ReturnValues: 'ALL_OLD' }));
+    const manifestKey = keys.manifest(repo, digest);
+    const before = await this.tagsPointingAt(repo, digest);
+    const out = await this.doc.send(new DeleteCommand({ TableName: this.table, Key: manifestKey, ReturnValues: 'ALL_OLD' }));
     if (!out.Attributes) return false;
-    const doomed = await this.tagsPointingAt(repo, digest);
+    await Promise.all(before.map((t) => this.deleteTagIfUnchanged(t, digest)));
+    const later = (await this.tagsPointingAt(repo, digest)).map(({ pk, sk }) => ({ pk, sk }));
     const subject = out.Attributes.subject as string | undefined;
-    if (subject) doomed.push(keys.referrer(repo, subject, digest));
-    await Promise.all(doomed.map((Key) => this.doc.send(new DeleteCommand({ TableName: this.table, Key }))));
+    if (subject) later.push(keys.referrer(repo, subject, digest));
+    await Promise.all(later.map((key) => this.deleteWhileAbsent(manifestKey, key)));
     return true;
+  }
+
+  private async deleteTagIfUnchanged(t: TagKey, digest: string): Promise<void> {
+    try {
+      await this.doc.send(new DeleteCommand({
+        TableName: this.table, Key: { pk: t.pk, sk: t.sk },
+        ConditionExpression: t.writeId === undefined ? 'attribute_not_exists(writeId) AND digest = :digest' : 'writeId = :writeId',
+        ExpressionAttributeValues: t.writeId === undefined ? { ':digest': digest } : { ':writeId': t.writeId },
+      }));
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+    }
+  }
+
+  /** Deletes `key` if the manifest item is absent; a transaction conflict (a racing PUT) is retried. */
+  private async deleteWhileAbsent(manifestKey: { pk: string; sk: string }, key: { pk: string; sk: string }): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.doc.send(new TransactWriteCommand({
+          TransactItems: [
+            { ConditionCheck: { TableName: this.table, Key: manifestKey, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Delete: { TableName: this.table, Key: key } },
+          ],
+        }));
+        return;
+      } catch (err) {
+        const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
+        if (e.name !== 'TransactionCanceledException') throw err;
+        if (e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return; // the manifest is back
+        if (attempt >= 5) throw err;
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
   }
 
   async deleteTag(repo: string, tag: string): Promise<boolean> {
@@ -168,8 +213,8 @@ export class DynamoDbMetadataStore implements MetadataStore {
     return { items: names.slice(0, n), more: names.length > n };
   }
 
-  private async tagsPointingAt(repo: string, digest: string): Promise<{ pk: string; sk: string }[]> {
-    const found: { pk: string; sk: string }[] = [];
+  private async tagsPointingAt(repo: string, digest: string): Promise<TagKey[]> {
+    const found: TagKey[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
       const out = await this.doc.send(new QueryCommand({
@@ -177,10 +222,10 @@ export class DynamoDbMetadataStore implements MetadataStore {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
         FilterExpression: 'digest = :digest',
         ExpressionAttributeValues: { ':pk': repoPk(repo), ':prefix': prefixes.tag, ':digest': digest },
-        ProjectionExpression: 'pk, sk',
+        ProjectionExpression: 'pk, sk, writeId',
         ExclusiveStartKey: startKey,
       }));
-      found.push(...(out.Items ?? []).map((i) => ({ pk: i.pk as string, sk: i.sk as string })));
+      found.push(...(out.Items ?? []).map((i) => ({ pk: i.pk as string, sk: i.sk as string, writeId: i.writeId as string | undefined })));
       startKey = out.LastEvaluatedKey;
     } while (startKey);
     return found;
@@ -199,6 +244,13 @@ export class DynamoDbMetadataStore implements MetadataStore {
     const out = await this.doc.send(new DeleteCommand({ TableName: this.table, Key: key, ReturnValues: 'ALL_OLD' }));
     return out.Attributes !== undefined;
   }
+}
+
+/** A tag item's key and the write that put it there (absent on items written before writeId existed). */
+interface TagKey {
+  pk: string;
+  sk: string;
+  writeId?: string;
 }
 
 function blobRecord(item: Record<string, unknown> | null): BlobRecord | null {

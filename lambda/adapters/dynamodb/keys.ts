@@ -5,7 +5,7 @@
  *   BLOB#<digest>      BLOB                          digest, size, objectKey          one per distinct blob
  *   REPO#<name>        BLOB#<digest>                 digest, size, objectKey          blob linked to a repository
  *   REPO#<name>        MANIFEST#<digest>             mediaType, size, body | bodyKey, subject, artifactType, annotations (JSON)
- *   REPO#<name>        TAG#<tag>                     digest, manifest (copy, when small: one read per pull by tag)
+ *   REPO#<name>        TAG#<tag>                     digest, manifest (copy, when small: one read per pull by tag), writeId
  *   REPO#<name>        REFERRER#<subject>#<digest>   descriptor of a manifest whose subject is <subject>
  *   CATALOG            REPO#<name>                   name                             one per repository
  *   UPLOAD#<id>        UPLOAD                        the upload session, expiresAt    TTL attribute: expiresAt

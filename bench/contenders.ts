@@ -1,17 +1,12 @@
-/** Starting the contenders fresh (Stratus, distribution on S3 and on the filesystem) and reading their processes. */
+/** Starting the contenders fresh (Stratus's two topologies, distribution on S3 and on the filesystem) and reading their processes. */
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, request } from 'node:http';
-import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { createS3Client, ensureBucket } from '../lambda/adapters/s3/s3-client';
-import { startLocalS3Process } from '../local/backends/s3-server-process';
-import { load } from './load';
+import { startCountingS3, S3Counts } from './s3-counting-server';
 import { ROOT } from './settings';
-import { sha256 } from './image';
-import { http } from './registry-client';
 import { round } from './stats';
 
 
@@ -23,6 +18,12 @@ export interface Registry {
   dataDir?: string;
   /** Other processes that serve it (distribution's S3 server), by port. */
   extraPorts?: Record<string, number>;
+  /** Stratus's log: one JSON line per request, with the S3 and DynamoDB calls it made. */
+  log?: string;
+  /** The S3 server the registry stores blobs in. */
+  s3Endpoint?: string;
+  /** Requests the S3 server has served so far, by operation (distribution on S3). */
+  s3Counts?: () => Promise<S3Counts>;
 }
 
 export const cleanups: Array<() => Promise<void>> = [];
@@ -56,22 +57,35 @@ export async function waitReady(base: string, child: ChildProcess, log: string, 
 }
 
 export async function startStratus(port: number, work: string, env: Record<string, string> = {}): Promise<Registry> {
-  const dataDir = join(work, 'stratus-data');
-  const log = join(work, 'stratus.log');
-  const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), ['local/start.ts'], {
+  return launchStratus('stratus', 'local/start.ts', port, work, env);
+}
+
+/**
+ * `npm run start:lambda`: the Lambda bundle behind the local API Gateway on `port` and the upload service
+ * (the Node host) on port + 1000, both in one Node process, the one listening on `port`.
+ */
+export async function startStratusLambda(port: number, work: string): Promise<Registry> {
+  const reg = await launchStratus('stratus-lambda', 'local/start-lambda.ts', port, work, { UPLOAD_PORT: String(port + 1000) });
+  return reg;
+}
+
+async function launchStratus(name: string, entry: string, port: number, work: string, env: Record<string, string>): Promise<Registry> {
+  const dataDir = join(work, `${name}-data`);
+  const log = join(work, `${name}.log`);
+  const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), [entry], {
     cwd: ROOT, log,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STRATUS_DATA_DIR: dataDir, STRATUS_AUTH: 'off', ...env },
   });
   const stop = () => stopGroup(child);
   cleanups.push(stop);
   const base = `http://127.0.0.1:${port}`;
-  await waitReady(base, child, log);
+  await waitReady(base, child, log, 120);
   // DynamoDB Local runs in a process group of its own; find the backends by the ports the registry uses.
   const endpoints = JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8')) as { dynamodbEndpoint?: string; s3Endpoint?: string };
   const extraPorts: Record<string, number> = {};
   if (endpoints.dynamodbEndpoint) extraPorts['dynamodb local (jvm)'] = Number(new URL(endpoints.dynamodbEndpoint).port);
   if (endpoints.s3Endpoint) extraPorts['s3 server'] = Number(new URL(endpoints.s3Endpoint).port);
-  return { name: 'stratus', base, port, stop, pgid: child.pid!, extraPorts, dataDir };
+  return { name, base, port, stop, pgid: child.pid!, extraPorts, dataDir, log, s3Endpoint: endpoints.s3Endpoint };
 }
 
 export function distributionConfig(port: number, storage: string): string {
@@ -116,55 +130,10 @@ export async function startDistributionFs(port: number, work: string): Promise<R
   return startDistribution('distribution-fs', port, work, ['  filesystem:', `    rootdirectory: ${root}`].join('\n'));
 }
 
-/**
- * A pass-through proxy in front of the local S3 server that fixes one incompatibility: distribution's Go XML
- * encoder writes the quotes of part ETags in CompleteMultipartUpload as `&#34;`, and s3rver's XML parser
- * does not decode character references, so it compares `&#34;<md5>&#34;` with the part's md5 and answers
- * InvalidPart (every distribution blob upload fails with 500). Real S3, MinIO and RGW decode them. s3rver
- * checks the signed x-amz-content-sha256 header, not the body against it, so rewriting that small body is
- * accepted. Everything else (including the presigned blob GETs distribution redirects to) is piped through.
- */
-export async function startXmlFixProxy(target: string): Promise<{ endpoint: string; stop(): Promise<void> }> {
-  const t = new URL(target);
-  const agent = new Agent({ keepAlive: true });
-  const server = createServer((req, res) => {
-    const forward = (body?: Buffer) => {
-      const headers = { ...req.headers };
-      const up = request({ host: t.hostname, port: t.port, method: req.method, path: req.url, headers, agent }, (r) => {
-        res.writeHead(r.statusCode!, r.headers);
-        r.pipe(res);
-      });
-      up.on('error', () => { res.destroy(); });
-      if (body) up.end(body); else req.pipe(up);
-    };
-    if (req.method === 'POST' && /[?&]uploadId=/.test(req.url ?? '')) {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      // Same length (Content-Length is signed): the bytes saved become whitespace between elements.
-      req.on('end', () => forward(Buffer.from(Buffer.concat(chunks).toString('utf8')
-        .replace(/<ETag>([^<]*)<\/ETag>/g, (all, tag: string) => {
-          const fixed = `<ETag>${tag.replace(/&#34;/g, '"')}</ETag>`;
-          return fixed.padEnd(all.length, ' ');
-        }))));
-    } else {
-      forward();
-    }
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    stop: () => new Promise<void>((r) => { agent.destroy(); server.closeAllConnections(); server.close(() => r()); }),
-  };
-}
-
 export async function startDistributionS3(port: number, work: string): Promise<Registry> {
-  // The same patched s3rver that Stratus embeds, in a process of its own.
-  const s3server = await startLocalS3Process({ dataDir: join(work, 'distribution-s3', 's3'), port: 0 });
-  cleanups.push(() => s3server.stop());
-  const proxy = await startXmlFixProxy(s3server.endpoint);
-  cleanups.push(() => proxy.stop());
-  const s3 = { ...s3server, endpoint: proxy.endpoint };
+  // The same patched s3rver that Stratus embeds, in a process of its own that counts the requests it serves.
+  const s3 = await startCountingS3(join(work, 'distribution-s3', 's3'));
+  cleanups.push(() => s3.stop());
   const bucket = 'distribution';
   await ensureBucket(createS3Client({
     endpoint: s3.endpoint, region: s3.region, forcePathStyle: true,
@@ -185,10 +154,11 @@ export async function startDistributionS3(port: number, work: string): Promise<R
     '  redirect:',
     '    disable: false',
   ].join('\n'));
-  return { ...reg, extraPorts: { 's3 server': Number(new URL(s3server.endpoint).port) }, stop: async () => { await reg.stop(); await proxy.stop(); await s3server.stop(); } };
+  return {
+    ...reg, extraPorts: { 's3 server': Number(new URL(s3.endpoint).port) }, s3Counts: s3.counts,
+    stop: async () => { await reg.stop(); await s3.stop(); },
+  };
 }
-
-
 
 export function listenerPid(port: number): number | undefined {
   const out = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });

@@ -2,8 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { RegistryHandler, RegistryRequest } from '../../core/http/types';
 import type { Logger } from '../../core/logger';
+import { countCallsOf, noCalls } from '../backend-calls';
 
-/** A Node HTTP server in front of the registry core, logging one JSON line per request. */
+/**
+ * A Node HTTP server in front of the registry core, logging one JSON line per request with the S3 and
+ * DynamoDB calls it made (counted at the SDK, attributed to the request through AsyncLocalStorage).
+ */
 export function createNodeServer(handler: RegistryHandler, logger: Logger): Server {
   const server = createServer((req, res) => void serve(handler, logger, req, res));
   // Layers take minutes to stream: no overall request deadline, but idle headers still time out.
@@ -30,7 +34,8 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
     method: req.method ?? 'GET', path, query: new URLSearchParams(rawQuery), headers: flattenHeaders(req), body, requestId,
     remoteAddress: req.socket.remoteAddress,
   };
-  const response = await handler(request);
+  const calls = noCalls();
+  const response = await countCallsOf(calls, () => handler(request));
   // A client still sending a refused body only sees the answer once it has sent it: read a little
   // more so it can, and close the connection rather than read a large remainder.
   if (!req.complete && !(await drain(req, DRAIN_LIMIT_BYTES))) response.headers.connection = 'close';
@@ -42,6 +47,7 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
   logger.info('request', {
     requestId, method: request.method, path, status: response.status,
     durationMs: Math.round(performance.now() - started), bytesIn, bytesOut,
+    s3Calls: calls.s3, dynamodbCalls: calls.dynamodb, dynamodbReads: calls.dynamodbReads,
     remote: req.socket.remoteAddress, userAgent: req.headers['user-agent'],
   });
 }

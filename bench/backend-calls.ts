@@ -1,0 +1,76 @@
+/**
+ * Backend calls per operation. Stratus: summed from its request log, where the Node host writes the S3
+ * and DynamoDB calls of each request (counted at the SDK). distribution on S3: the S3 server's own count
+ * of the requests it served (bench/s3-counting-server.ts); presigned GETs (clients following a redirect)
+ * are counted apart, since those are the client's, not the registry's.
+ */
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import type { Registry } from './contenders';
+
+/** The backend calls made during some work. */
+export interface BackendCalls {
+  /** S3 requests the registry made. */
+  s3: number;
+  /** DynamoDB requests (Stratus only; distribution has no database). */
+  dynamodb?: number;
+  dynamodbReads?: number;
+  /** Presigned S3 requests made by clients (distribution's redirects; Stratus's are not seen at the SDK). */
+  presigned?: number;
+  /** Registry requests seen (Stratus's log). */
+  requests?: number;
+  /** Most DynamoDB reads made by one manifest or blob request (GET/HEAD). */
+  maxReadsPerManifestOrBlobRequest?: number;
+  /** S3 requests by operation (distribution). */
+  byOperation?: Record<string, number>;
+}
+
+interface LogLine { message?: string; method?: string; path?: string; s3Calls?: number; dynamodbCalls?: number; dynamodbReads?: number }
+
+const size = (file: string) => { try { return statSync(file).size; } catch { return 0; } };
+
+function readFrom(file: string, offset: number): string {
+  const end = size(file);
+  if (end <= offset) return '';
+  const buf = Buffer.alloc(end - offset);
+  const fd = openSync(file, 'r');
+  try { readSync(fd, buf, 0, buf.length, offset); } finally { closeSync(fd); }
+  return buf.toString('utf8');
+}
+
+/** Whether a registry's backend calls can be counted: Stratus's Node host (its log), distribution on S3. */
+export const countsCalls = (reg: Registry) => reg.name === 'stratus' || !!reg.s3Counts;
+
+/** Runs `work` and returns the backend calls the registry made meanwhile (undefined: not countable). */
+export async function callsDuring<T>(reg: Registry, work: () => Promise<T>): Promise<{ result: T; calls?: BackendCalls }> {
+  if (reg.name === 'stratus' && reg.log) {
+    const from = size(reg.log);
+    const result = await work();
+    await new Promise((r) => setTimeout(r, 300)); // the request line is written after the response
+    const calls: BackendCalls = { s3: 0, dynamodb: 0, dynamodbReads: 0, requests: 0, maxReadsPerManifestOrBlobRequest: 0 };
+    for (const text of readFrom(reg.log, from).split('\n')) {
+      if (!text.startsWith('{')) continue;
+      let line: LogLine;
+      try { line = JSON.parse(text) as LogLine; } catch { continue; }
+      if (line.message !== 'request' || line.s3Calls === undefined) continue;
+      calls.requests!++;
+      calls.s3 += line.s3Calls;
+      calls.dynamodb! += line.dynamodbCalls ?? 0;
+      calls.dynamodbReads! += line.dynamodbReads ?? 0;
+      if ((line.method === 'GET' || line.method === 'HEAD') && /\/(manifests|blobs)\/[^/]+$/.test(line.path ?? '') && !/\/blobs\/uploads\//.test(line.path ?? '')) {
+        calls.maxReadsPerManifestOrBlobRequest = Math.max(calls.maxReadsPerManifestOrBlobRequest!, line.dynamodbReads ?? 0);
+      }
+    }
+    return { result, calls };
+  }
+  if (reg.s3Counts) {
+    const before = await reg.s3Counts();
+    const result = await work();
+    const after = await reg.s3Counts();
+    const byOperation: Record<string, number> = {};
+    for (const [op, n] of Object.entries(after)) if (n - (before[op] ?? 0) > 0) byOperation[op] = n - (before[op] ?? 0);
+    const presigned = Object.entries(byOperation).filter(([op]) => op.endsWith('presigned')).reduce((a, [, n]) => a + n, 0);
+    const all = Object.values(byOperation).reduce((a, n) => a + n, 0);
+    return { result, calls: { s3: all - presigned, presigned, byOperation } };
+  }
+  return { result: await work() };
+}

@@ -4,6 +4,7 @@ import type { RegistryDeps } from '../config';
 import { contentLength, contentRange } from '../http/request-parts';
 import type { Route, RouteContext } from '../http/router';
 import { emptyResponse, RegistryRequest, RegistryResponse } from '../http/types';
+import { SessionLocks } from '../uploads/session-locks';
 import { BodyInput, uploadLocation, UploadService } from '../uploads/upload-service';
 import { NEEDS } from '../../auth/authorizer';
 
@@ -32,8 +33,12 @@ export function uploadStartRoute(deps: RegistryDeps, uploads: UploadService): Ro
   };
 }
 
-/** GET (status), PATCH (chunk), PUT (complete) and DELETE (cancel) of /v2/<name>/blobs/uploads/<id>. */
+/**
+ * GET (status), PATCH (chunk), PUT (complete) and DELETE (cancel) of /v2/<name>/blobs/uploads/<id>.
+ * Chunks and completions of one session run one at a time in this process (see SessionLocks).
+ */
 export function uploadSessionRoute(deps: RegistryDeps, uploads: UploadService): Route {
+  const locks = new SessionLocks();
   return {
     name: 'blob upload',
     pattern: /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/,
@@ -41,10 +46,15 @@ export function uploadSessionRoute(deps: RegistryDeps, uploads: UploadService): 
     access: { GET: NEEDS.uploadSession, PATCH: NEEDS.uploadSession, PUT: NEEDS.uploadSession, DELETE: NEEDS.uploadSession },
     methods: {
       GET: async (_req, p, ctx) => sessionResponse(deps, 204, await uploads.get(parseName(p.name!), p.id!, actingAs(ctx))),
-      PATCH: async (req, p, ctx) => sessionResponse(deps, 202, await uploads.append(parseName(p.name!), p.id!, bodyInput(req), actingAs(ctx))),
+      PATCH: async (req, p, ctx) => {
+        const repository = parseName(p.name!);
+        const input = bodyInput(req);
+        return sessionResponse(deps, 202, await locks.run(p.id!, () => uploads.append(repository, p.id!, input, actingAs(ctx))));
+      },
       PUT: async (req, p, ctx) => {
         const repository = parseName(p.name!);
-        return created(repository, await uploads.complete(repository, p.id!, req.query.get('digest'), bodyInput(req), actingAs(ctx)));
+        const input = bodyInput(req);
+        return created(repository, await locks.run(p.id!, () => uploads.complete(repository, p.id!, req.query.get('digest'), input, actingAs(ctx))));
       },
       DELETE: async (_req, p, ctx) => {
         await uploads.cancel(parseName(p.name!), p.id!, actingAs(ctx));

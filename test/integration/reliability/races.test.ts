@@ -132,6 +132,29 @@ describe(`${N} concurrent pushes of the same blob`, () => {
   });
 });
 
+describe('concurrent chunks of one upload session', () => {
+  it('two PATCHes at the same offset of a session -> one 202, one 416; the finished blob is the winner\'s bytes (chunks small, and large enough for S3 parts)', async () => {
+    const repo = uniqueRepo('race-chunks');
+    for (const size of [64 * 1024, 6 * 1024 * 1024]) {
+      const url = await client.startUpload(repo);
+      const first = randomBytes(8 * 1024 * 1024);
+      const ok = await client.patchChunk(url, first, 0);
+      expect(ok.status).toBe(202);
+      const next = client.location(ok);
+      const candidates = [randomBytes(size), randomBytes(size)];
+
+      const answers = await Promise.all(candidates.map(async (c) => answerOf(await client.patchChunk(next, c, first.length))));
+
+      expect(answers.map((a) => a.status).sort()).toEqual([202, 416]);
+      const winner = candidates[answers.findIndex((a) => a.status === 202)]!;
+      const all = Buffer.concat([first, winner]);
+      const put = await client.fetch(client.withDigest(client.location(await client.fetch(next)), sha256(all)), { method: 'PUT' });
+      expect({ size, status: (await answerOf(put)).status }).toEqual({ size, status: 201 });
+      await expectBlobIntact(repo, sha256(all), all.length);
+    }
+  });
+});
+
 describe('concurrent manifest pushes', () => {
   it(`${N} PUTs of one tag with different manifests -> the tag is one of the 201'd manifests, served byte for byte; every 201'd digest is there; a later PUT wins`, async () => {
     const repo = uniqueRepo('race-tag');

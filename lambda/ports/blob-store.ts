@@ -12,6 +12,17 @@ export interface StoredPart {
 }
 
 /**
+ * The multipart upload is unknown to the store: completed (perhaps by an attempt whose answer was lost)
+ * or aborted. Thrown by uploadPart and completeMultipart.
+ */
+export class MultipartUploadGoneError extends Error {
+  constructor(key: string) {
+    super(`multipart upload of ${key} is unknown: completed or aborted`);
+    this.name = 'MultipartUploadGoneError';
+  }
+}
+
+/**
  * Object storage for blob bytes (S3 in production). Keys are opaque to the store; the core decides them.
  * Methods throw on backend faults; "not found" is a return value, not an exception.
  */
@@ -24,12 +35,14 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Starts a multipart object and returns its upload id. */
   createMultipart(key: string): Promise<string>;
-  /** Uploads one part (all but the last must be at least 5 MiB); returns its ETag. */
+  /** Uploads one part (all but the last must be at least 5 MiB); returns its ETag. MultipartUploadGoneError when gone. */
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<string>;
-  /** Joins the parts, in order, into the object at key. */
+  /** Joins the parts, in order, into the object at key. MultipartUploadGoneError when the upload is gone. */
   completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<void>;
   /** Abandons a multipart upload; aborting an unknown upload is not an error. */
   abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** Keys that start with `prefix`, in key order, at most `limit` of them. */
+  list(prefix: string, limit: number): Promise<string[]>;
   /** A short-lived URL from which a client can GET the object without other credentials. */
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
 }

@@ -10,6 +10,7 @@ import { jsonLogger, silentLogger } from '../../lambda/core/logger';
 import { createRegistry } from '../../lambda/core/registry';
 import { createNodeServer } from '../../lambda/hosts/node/node-server';
 import { AuthSettings, buildDeps, ensureStorage, Settings } from '../../lambda/hosts/settings';
+import type { BackendTimeouts } from '../../lambda/adapters/timeouts';
 import { backendEnv } from './backend-env';
 
 /**
@@ -20,7 +21,7 @@ import { backendEnv } from './backend-env';
 export interface TestRegistry {
   /** Base URL without trailing slash, e.g. http://127.0.0.1:41234 */
   url: string;
-  /** The settings it runs with (bucket, table, endpoints), for tests that inspect the backends. */
+  /** The settings it runs with (bucket, table, the backends' own endpoints), for tests that inspect the backends. */
   settings?: Settings;
   /** With auth on: the users/grants store (DynamoDB Local, the registry's table) and the signing keys. */
   auth?: { store: AuthStore; keys: KeySet };
@@ -34,6 +35,15 @@ export interface TestRegistryOptions {
   shareStorageWith?: TestRegistry;
   /** Told of every S3 and DynamoDB request the registry sends. */
   observeBackendCall?: Settings['observeBackendCall'];
+  /**
+   * Where the registry reaches its backends instead of the suite's servers (e.g. a fault-injecting proxy in
+   * front of them), and the SDK's timeouts and attempts there; storage is still created directly.
+   */
+  backends?: {
+    s3Endpoint?: string;
+    dynamodbEndpoint?: string;
+    timeouts?: BackendTimeouts;
+  };
   /** Turns auth on: settings overrides and, optionally, the key set (a fresh one by default). */
   auth?: Partial<AuthSettings> & { keys?: KeySet };
 }
@@ -58,7 +68,17 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
   const auth: AuthSettings | undefined = opts.auth
     ? { service: 'stratus', tokenTtlSeconds: 300, refreshTtlSeconds: 86400, ...authOverrides }
     : undefined;
-  const deps = buildDeps({ ...settings, auth, observeBackendCall: opts.observeBackendCall }, logger, keys ? { keys: async () => keys } : {});
+  const b = opts.backends;
+  const reached: Settings = b
+    ? {
+      ...settings,
+      // presigned URLs still name the real S3: tests check what is stored, whatever the proxy does
+      s3PublicEndpoint: settings.s3.endpoint,
+      s3: { ...settings.s3, endpoint: b.s3Endpoint ?? settings.s3.endpoint, timeouts: b.timeouts },
+      dynamodb: { ...settings.dynamodb, endpoint: b.dynamodbEndpoint ?? settings.dynamodb.endpoint, timeouts: b.timeouts },
+    }
+    : settings;
+  const deps = buildDeps({ ...reached, auth, observeBackendCall: opts.observeBackendCall }, logger, keys ? { keys: async () => keys } : {});
   const server = createNodeServer(createRegistry(deps), logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -1,9 +1,9 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  GetObjectCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { BlobStore, ByteRange, StoredPart } from '../../ports/blob-store';
+import { BlobStore, ByteRange, MultipartUploadGoneError, StoredPart } from '../../ports/blob-store';
 
 /** Where the store keeps bytes and how it reaches S3. */
 export interface S3BlobStoreOptions {
@@ -54,7 +54,7 @@ export class S3BlobStore implements BlobStore {
   async uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<string> {
     const out = await this.client.send(new UploadPartCommand({
       Bucket: this.bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length,
-    }));
+    })).catch((err) => { throw gone(err, key); });
     if (!out.ETag) throw new Error(`S3 returned no ETag for part ${partNumber} of ${key}`);
     return out.ETag;
   }
@@ -63,7 +63,7 @@ export class S3BlobStore implements BlobStore {
     await this.client.send(new CompleteMultipartUploadCommand({
       Bucket: this.bucket, Key: key, UploadId: uploadId,
       MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-    }));
+    })).catch((err) => { throw gone(err, key); });
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
@@ -74,9 +74,19 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  async list(prefix: string, limit: number): Promise<string[]> {
+    const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: limit }));
+    return (out.Contents ?? []).map((o) => o.Key!).filter(Boolean);
+  }
+
   async presignGet(key: string, expiresInSeconds: number): Promise<string> {
     return getSignedUrl(this.presignClient, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: expiresInSeconds });
   }
+}
+
+/** NoSuchUpload as the port's MultipartUploadGoneError; other errors unchanged. */
+function gone(err: unknown, key: string): unknown {
+  return isNamed(err, 'NoSuchUpload') ? new MultipartUploadGoneError(key) : err;
 }
 
 function isNamed(err: unknown, ...names: string[]): boolean {

@@ -81,9 +81,22 @@ export function keepLiveHash(hash: RunningHash | null, offset: number): void {
 
 /** Hashes a stored object from the start: the fallback when no running hash covers the upload. */
 export async function hashStoredObject(blobs: BlobStore, key: string, algorithm: DigestAlgorithm): Promise<string> {
+  const stored = await digestStoredObject(blobs, key, algorithm);
+  if (!stored) throw new Error(`uploaded object ${key} is missing`);
+  return stored.hex;
+}
+
+/** The digest (hex) and size of a stored object, or null when there is no such object. */
+export async function digestStoredObject(
+  blobs: BlobStore, key: string, algorithm: DigestAlgorithm,
+): Promise<{ hex: string; size: number } | null> {
   const stream = await blobs.get(key);
-  if (!stream) throw new Error(`uploaded object ${key} is missing`);
+  if (!stream) return null;
   const hash = createHash(algorithm);
-  for await (const chunk of stream) hash.update(chunk);
-  return hash.digest('hex');
+  let size = 0;
+  for await (const chunk of stream) {
+    hash.update(chunk);
+    size += chunk.length;
+  }
+  return { hex: hash.digest('hex'), size };
 }

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Digest, parseDigest } from '../../oci/digest';
 import { OciError } from '../../oci/errors';
+import { MultipartUploadGoneError } from '../../ports/blob-store';
 import { BlobRecord, UploadConflictError, UploadSession } from '../../ports/metadata-store';
 import type { RegistryDeps } from '../config';
-import { hashStoredObject, keepLiveHash, LiveHashes, resumeHash, RunningHash } from './hashing';
-import { writeBody } from './upload-writer';
+import { digestStoredObject, hashStoredObject, keepLiveHash, LiveHashes, resumeHash, RunningHash } from './hashing';
+import { uploadLeftoverPrefix, UploadTailMissingError, writeBody } from './upload-writer';
 
 /** A request body and what its headers declare about it. */
 export interface BodyInput {
@@ -79,11 +80,14 @@ export class UploadService {
     return this.finish(repository, session, digest, input, input.length, hash);
   }
 
-  /** Abandons a session and the bytes it holds. */
+  /**
+   * Abandons a session and the bytes it holds. The bytes go first: if S3 fails, the session is still
+   * there to cancel (or sweep) again, rather than gone with its multipart upload left behind.
+   */
   async cancel(repository: string, id: string, as?: string): Promise<void> {
     const session = await this.get(repository, id, as);
-    await this.deps.meta.deleteUpload(session.id);
     await this.discard(session);
+    await this.deps.meta.deleteUpload(session.id);
   }
 
   /** Links a blob another repository holds; null when `from` does not hold it. */
@@ -99,25 +103,73 @@ export class UploadService {
     repository: string, session: UploadSession, digest: Digest, input: BodyInput,
     declaredLength: number | undefined, hash: RunningHash | null,
   ): Promise<BlobRecord> {
-    const { blobs, meta, config } = this.deps;
-    const { session: done, garbage } = await writeBody(blobs, config, session, input.body, { declaredLength, final: true, hash });
+    const { blobs, config } = this.deps;
+    let written: Awaited<ReturnType<typeof writeBody>>;
+    try {
+      written = await writeBody(blobs, config, session, input.body, { declaredLength, final: true, hash });
+    } catch (err) {
+      // An earlier attempt of this PUT may have got further: assembled the object, then failed before
+      // recording it or deleting the session. Its multipart upload or tail is then gone, which S3 tells as
+      // NoSuchUpload, or as a reset connection when it answers before reading the part.
+      if (session.offset > 0 && !(err instanceof OciError)) {
+        const assembled = await this.finishAssembled(repository, session, digest);
+        if (assembled) return assembled;
+      }
+      if (err instanceof MultipartUploadGoneError || err instanceof UploadTailMissingError) {
+        await this.discard(session);
+        await this.deps.meta.deleteUpload(session.id);
+        throw new OciError('BLOB_UPLOAD_UNKNOWN', `upload ${session.id} lost its bytes (its multipart upload was aborted); start again`);
+      }
+      throw err;
+    }
+    const { session: done, garbage } = written;
     // Leftovers are deleted only once the outcome is final: a retried PUT still finds the session's tail.
     const actual = hash && digest.algorithm === 'sha256'
       ? hash.digestHex()
       : await hashStoredObject(blobs, done.objectKey, digest.algorithm);
-    if (actual !== digest.hex) {
-      await blobs.delete(done.objectKey);
-      await meta.deleteUpload(session.id);
-      await this.collect(garbage);
-      throw new OciError('DIGEST_INVALID', `content digest is ${digest.algorithm}:${actual}, not ${digest.value}`, {
-        detail: { expected: digest.value, actual: `${digest.algorithm}:${actual}` },
-      });
-    }
-    const { created, record } = await meta.createBlob({ digest: digest.value, size: done.offset, objectKey: done.objectKey });
-    if (!created) await blobs.delete(done.objectKey); // same bytes already stored: keep one copy
+    if (actual !== digest.hex) return this.refuse(session, done.objectKey, garbage, digest, actual);
+    return this.record(repository, { digest: digest.value, size: done.offset, objectKey: done.objectKey }, garbage);
+  }
+
+  /**
+   * Completes a session whose object an earlier attempt of this PUT assembled (CompleteMultipartUpload
+   * succeeded, perhaps with its answer lost) before failing to record the blob or delete the session.
+   * The object is this upload's only if its bytes have the digest: it is re-read from the store and
+   * verified, whatever the retried request carries. Null when there is no such object.
+   */
+  private async finishAssembled(repository: string, session: UploadSession, digest: Digest): Promise<BlobRecord | null> {
+    const stored = await digestStoredObject(this.deps.blobs, session.objectKey, digest.algorithm);
+    if (!stored) return null;
+    const garbage = session.tail ? [session.tail.key] : [];
+    if (stored.hex !== digest.hex) return this.refuse(session, session.objectKey, garbage, digest, stored.hex);
+    return this.record(repository, { digest: digest.value, size: stored.size, objectKey: session.objectKey }, garbage);
+  }
+
+  /** Records and links a verified blob, then deletes the upload's leftovers. */
+  private async record(repository: string, blob: BlobRecord, garbage: string[]): Promise<BlobRecord> {
+    const { blobs, meta } = this.deps;
+    const { created, record } = await meta.createBlob(blob);
+    // Same bytes already stored by another upload: keep one copy. The record may also be this upload's own,
+    // written by an earlier attempt whose answer was lost: then its object is the blob and must stay.
+    if (!created && record.objectKey !== blob.objectKey) await blobs.delete(blob.objectKey);
     await meta.linkBlob(repository, record);
     await this.collect(garbage);
     return record;
+  }
+
+  /**
+   * Deletes bytes that do not have the digest the client named, and the session, and answers DIGEST_INVALID.
+   * The bytes stay if an earlier attempt already recorded them as the blob they are (a retry naming
+   * another digest than the attempt that got that far).
+   */
+  private async refuse(session: UploadSession, objectKey: string, garbage: string[], digest: Digest, actual: string): Promise<never> {
+    const recorded = await this.deps.meta.getBlob(`${digest.algorithm}:${actual}`);
+    if (recorded?.objectKey !== objectKey) await this.deps.blobs.delete(objectKey);
+    await this.deps.meta.deleteUpload(session.id);
+    await this.collect(garbage);
+    throw new OciError('DIGEST_INVALID', `content digest is ${digest.algorithm}:${actual}, not ${digest.value}`, {
+      detail: { expected: digest.value, actual: `${digest.algorithm}:${actual}` },
+    });
   }
 
   private checkRange(session: UploadSession, input: BodyInput): number | undefined {
@@ -141,10 +193,13 @@ export class UploadService {
     });
   }
 
+  /** Aborts the session's multipart upload and deletes its leftovers (the committed tail and any a failed chunk left). */
   private async discard(session: UploadSession): Promise<void> {
     const { blobs } = this.deps;
     if (session.multipartId) await blobs.abortMultipart(session.objectKey, session.multipartId);
-    if (session.tail) await blobs.delete(session.tail.key);
+    const leftovers = new Set(await blobs.list(uploadLeftoverPrefix(session.id), 1000));
+    if (session.tail) leftovers.add(session.tail.key);
+    await Promise.all([...leftovers].map((key) => blobs.delete(key)));
   }
 
   private async collect(keys: string[]): Promise<void> {

@@ -6,6 +6,19 @@ import type { RegistryConfig } from '../config';
 import type { RunningHash } from './hashing';
 import { PartBuffer, PartPool, PartQueue } from './part-buffer';
 
+/** Where an upload's small leftovers (tails under S3's part minimum) are kept: `uploads/<id>/`. */
+export function uploadLeftoverPrefix(id: string): string {
+  return `uploads/${id}/`;
+}
+
+/** The session's tail object is gone: the upload was completed (or cancelled) by an earlier request. */
+export class UploadTailMissingError extends Error {
+  constructor(key: string) {
+    super(`upload tail ${key} is missing`);
+    this.name = 'UploadTailMissingError';
+  }
+}
+
 /** The session as it will be once the write is committed, and the objects that then become garbage. */
 export interface WriteResult {
   session: UploadSession;
@@ -83,12 +96,13 @@ export async function writeBody(
       await uploadPart(rest);
     } else if (rest.length > 0) {
       // A fresh key per write: the committed session keeps pointing at its own tail until the commit.
-      s.tail = { key: `uploads/${s.id}/tail-${randomUUID()}`, size: rest.length };
+      s.tail = { key: `${uploadLeftoverPrefix(s.id)}tail-${randomUUID()}`, size: rest.length };
       await blobs.put(s.tail.key, rest);
     }
     await queue.drain();
   } catch (err) {
     await queue.drain().catch(() => undefined);
+    await discardOwn(blobs, session, s);
     throw err;
   }
   s.offset += received;
@@ -96,9 +110,21 @@ export async function writeBody(
   return { session: s, received, garbage };
 }
 
+/**
+ * After a failed write, removes what only this write created (a multipart upload the session did not
+ * have, a new tail), best effort: nothing refers to them, and the stored session is unchanged. Parts
+ * uploaded into the session's own multipart upload stay; the next write overwrites them.
+ */
+async function discardOwn(blobs: BlobStore, before: UploadSession, after: UploadSession): Promise<void> {
+  const jobs: Promise<unknown>[] = [];
+  if (after.multipartId && after.multipartId !== before.multipartId) jobs.push(blobs.abortMultipart(after.objectKey, after.multipartId));
+  if (after.tail && after.tail.key !== before.tail?.key) jobs.push(blobs.delete(after.tail.key));
+  await Promise.allSettled(jobs);
+}
+
 async function readTail(blobs: BlobStore, tail: { key: string; size: number }): Promise<Uint8Array> {
   const stream = await blobs.get(tail.key);
-  if (!stream) throw new Error(`upload tail ${tail.key} is missing`);
+  if (!stream) throw new UploadTailMissingError(tail.key);
   const chunks: Uint8Array[] = [];
   for await (const c of stream) chunks.push(c);
   const bytes = Buffer.concat(chunks);

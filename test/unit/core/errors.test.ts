@@ -26,6 +26,23 @@ describe('errorResponse', () => {
     expect(bodyOf(res).errors[0]).toMatchObject({ code: 'UNAVAILABLE', detail: { requestId: 'req-42' } });
   });
 
+  it.each([
+    'AWS SDK error wrapper for TimeoutError: connect ECONNRESET 127.0.0.1:9',
+    'AWS SDK error wrapper for Error: write EPIPE',
+    'AWS SDK error wrapper for Error: socket hang up',
+  ])('turns a connection fault the SDK wrapped without its name or code (%s) into 503', (message) => {
+    expect(errorResponse(new Error(message), 'r1', silentLogger).status).toBe(503);
+  });
+
+  it('turns a backend answer cut off mid-body into 503', () => {
+    const err = Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    expect(errorResponse(err, 'r1', silentLogger).status).toBe(503);
+  });
+
+  it('keeps other SDK-wrapped errors at 500', () => {
+    expect(errorResponse(new Error('AWS SDK error wrapper for TypeError: x is undefined'), 'r1', silentLogger).status).toBe(500);
+  });
+
   it('turns a bug into 500 UNKNOWN without leaking the stack', () => {
     const logged: unknown[] = [];
     const res = errorResponse(new TypeError('x is undefined'), 'req-7', { ...silentLogger, error: (_m, f) => logged.push(f) });

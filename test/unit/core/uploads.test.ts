@@ -123,6 +123,29 @@ describe('blob uploads on the core', () => {
     expect(res.status).toBe(404);
   });
 
+  it.each([
+    ['recording the blob (written, answer lost)', 'createBlob', true],
+    ['linking it', 'linkBlob', false],
+    ['deleting the session (not deleted)', 'deleteUpload', false],
+  ] as const)('PUT of a multipart upload that fails after CompleteMultipartUpload, when %s -> 503; the same PUT retried -> 201, bytes kept', async (_what, method, lands) => {
+    const { send, meta, blobs } = registryOnFakes(small);
+    const data = randomBytes(40);
+    const location = await startUpload(send);
+    await send('PATCH', location, { headers: { 'content-length': '35' }, body: data.subarray(0, 35) });
+    const original = meta[method].bind(meta) as (...a: unknown[]) => Promise<unknown>;
+    (meta as unknown as Record<string, unknown>)[method] = async (...a: unknown[]) => {
+      if (lands) await original(...a);
+      throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    };
+    const put = () => send('PUT', `${location}?digest=${sha256(data)}`, { headers: { 'content-length': '5' }, body: data.subarray(35) });
+    expect((await put()).status).toBe(503);
+    (meta as unknown as Record<string, unknown>)[method] = original;
+    expect((await put()).status).toBe(201);
+    const record = await meta.getLinkedBlob('team/app', sha256(data));
+    expect(blobs.objects.get(record!.objectKey)).toEqual(data);
+    expect([...blobs.objects.keys()].filter((k) => k.startsWith('uploads/'))).toEqual([]);
+  });
+
   it('PUT that fails on a backend fault after assembling -> 503, and the same PUT succeeds on retry', async () => {
     const { send, meta } = registryOnFakes(small);
     const data = randomBytes(6);

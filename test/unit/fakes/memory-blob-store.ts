@@ -1,4 +1,4 @@
-import type { BlobStore, ByteRange, StoredPart } from '../../../lambda/ports/blob-store';
+import { BlobStore, ByteRange, MultipartUploadGoneError, StoredPart } from '../../../lambda/ports/blob-store';
 
 /** BlobStore in memory with S3's multipart rules (5 MiB minimum parts), for unit tests of the core. */
 export class MemoryBlobStore implements BlobStore {
@@ -30,14 +30,14 @@ export class MemoryBlobStore implements BlobStore {
 
   async uploadPart(_key: string, uploadId: string, partNumber: number, body: Uint8Array): Promise<string> {
     const parts = this.multiparts.get(uploadId);
-    if (!parts) throw Object.assign(new Error('NoSuchUpload'), { name: 'NoSuchUpload' });
+    if (!parts) throw new MultipartUploadGoneError(_key);
     parts.set(partNumber, Buffer.from(body));
     return `"etag-${partNumber}-${body.length}"`;
   }
 
   async completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<void> {
     const stored = this.multiparts.get(uploadId);
-    if (!stored) throw Object.assign(new Error('NoSuchUpload'), { name: 'NoSuchUpload' });
+    if (!stored) throw new MultipartUploadGoneError(key);
     const buffers = parts.map((p, i) => {
       const b = stored.get(p.partNumber);
       if (!b || p.etag !== `"etag-${p.partNumber}-${b.length}"`) throw Object.assign(new Error('InvalidPart'), { name: 'InvalidPart' });
@@ -50,6 +50,10 @@ export class MemoryBlobStore implements BlobStore {
 
   async abortMultipart(_key: string, uploadId: string): Promise<void> {
     this.multiparts.delete(uploadId);
+  }
+
+  async list(prefix: string, limit: number): Promise<string[]> {
+    return [...this.objects.keys()].filter((k) => k.startsWith(prefix)).sort().slice(0, limit);
   }
 
   async presignGet(key: string, expiresInSeconds: number): Promise<string> {

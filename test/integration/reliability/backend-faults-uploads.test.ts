@@ -1,0 +1,206 @@
+/**
+ * S3 or DynamoDB broken (refused, cut, stalled) in the middle of a push: the client gets 503 with
+ * Retry-After, no blob becomes visible with wrong bytes, and once the backend is back the same request
+ * (or a resumed upload: GET status, then PATCH from its Range) succeeds.
+ */
+import { randomBytes, sha256, uniqueRepo } from '../http/client';
+import {
+  expectBlobTrueIfVisible, expectUnavailable, faultyRegistryForEachTest, nextOffset, uploadRange,
+} from './fault-setup';
+
+const MiB = 1024 * 1024;
+const r = faultyRegistryForEachTest();
+
+function put(url: string, digest: string, body?: Buffer): Promise<Response> {
+  return r.client.fetch(r.client.withDigest(url, digest), {
+    method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body,
+  });
+}
+
+function postMonolithic(repo: string, bytes: Buffer): Promise<Response> {
+  return r.client.fetch(`/v2/${repo}/blobs/uploads/?digest=${sha256(bytes)}`, {
+    method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes,
+  });
+}
+
+/** Asserts the registry serves exactly `bytes` for their digest (compared by digest: a diff of megabytes helps nobody). */
+async function expectBytes(repo: string, bytes: Buffer): Promise<void> {
+  const pulled = await r.client.pullBlobBytes(repo, sha256(bytes));
+  expect({ digest: sha256(pulled), size: pulled.length }).toEqual({ digest: sha256(bytes), size: bytes.length });
+}
+
+/** Completes an upload from where the registry says it is, with the rest of `bytes`; expects 201 and true bytes. */
+async function resumeAndComplete(repo: string, url: string, bytes: Buffer, emptySession = false): Promise<void> {
+  const offset = nextOffset(await uploadRange(r.client, url), emptySession);
+  const patched = await r.client.patchChunk(url, bytes.subarray(offset), offset);
+  await patched.arrayBuffer();
+  expect(patched.status).toBe(202);
+  expect(patched.headers.get('range')).toBe(`0-${bytes.length - 1}`);
+  const done = await put(url, sha256(bytes));
+  await done.arrayBuffer();
+  expect(done.status).toBe(201);
+  await expectBytes(repo, bytes);
+}
+
+describe('monolithic push (POST ?digest=) with a backend fault', () => {
+  it('POST /v2/:name/blobs/uploads/?digest= -> 503 when S3 is cut mid-body; the blob stays invisible; the retry -> 201', async () => {
+    const repo = uniqueRepo('fault-mono');
+    const bytes = randomBytes(20 * MiB);
+    r.s3.downAfterBytesUp(10 * MiB);
+    await expectUnavailable(await postMonolithic(repo, bytes));
+    r.s3.heal();
+    expect(await expectBlobTrueIfVisible(r.client, repo, sha256(bytes))).toBe(false);
+    const retry = await postMonolithic(repo, bytes);
+    await retry.arrayBuffer();
+    expect(retry.status).toBe(201);
+    await expectBytes(repo, bytes);
+  });
+
+  it('POST /v2/:name/blobs/uploads/?digest= -> 503 when DynamoDB goes down as the bytes are assembled; the retry -> 201', async () => {
+    const repo = uniqueRepo('fault-mono');
+    const bytes = randomBytes(12 * MiB);
+    r.when('s3', 'CompleteMultipartUploadCommand', () => r.dynamodb.down());
+    await expectUnavailable(await postMonolithic(repo, bytes));
+    r.dynamodb.heal();
+    expect(await expectBlobTrueIfVisible(r.client, repo, sha256(bytes))).toBe(false);
+    const retry = await postMonolithic(repo, bytes);
+    await retry.arrayBuffer();
+    expect(retry.status).toBe(201);
+    expect(await expectBlobTrueIfVisible(r.client, repo, sha256(bytes))).toBe(true);
+  });
+});
+
+describe('chunked upload with a backend fault between and during PATCHes', () => {
+  it('PATCH -> 503 while S3 is down; GET status keeps the Range stored before; PATCH again and PUT -> 201', async () => {
+    const repo = uniqueRepo('fault-chunk');
+    const bytes = randomBytes(14 * MiB);
+    const url = await r.client.startUpload(repo);
+    expect((await r.client.patchChunk(url, bytes.subarray(0, 6 * MiB), 0)).status).toBe(202);
+    r.s3.down();
+    await expectUnavailable(await r.client.patchChunk(url, bytes.subarray(6 * MiB), 6 * MiB));
+    r.s3.heal();
+    expect(await uploadRange(r.client, url)).toBe(`0-${6 * MiB - 1}`);
+    await resumeAndComplete(repo, url, bytes);
+  });
+
+  it('PATCH -> 503 when S3 is cut after one part of the chunk; the upload resumes from its stored Range', async () => {
+    const repo = uniqueRepo('fault-chunk');
+    const bytes = randomBytes(30 * MiB);
+    const url = await r.client.startUpload(repo);
+    expect((await r.client.patchChunk(url, bytes.subarray(0, 6 * MiB), 0)).status).toBe(202);
+    r.s3.downAfterBytesUp(12 * MiB); // the tail and part 1 reach S3, part 2 is cut
+    await expectUnavailable(await r.client.patchChunk(url, bytes.subarray(6 * MiB), 6 * MiB));
+    r.s3.heal();
+    expect(await uploadRange(r.client, url)).toBe(`0-${6 * MiB - 1}`);
+    await resumeAndComplete(repo, url, bytes);
+  });
+
+  it('PATCH -> 503 when DynamoDB goes down before the chunk is recorded; the Range is unchanged and the upload resumes', async () => {
+    const repo = uniqueRepo('fault-chunk');
+    const bytes = randomBytes(20 * MiB);
+    const url = await r.client.startUpload(repo);
+    expect((await r.client.patchChunk(url, bytes.subarray(0, 9 * MiB), 0)).status).toBe(202);
+    r.when('dynamodb', 'PutItemCommand', () => r.dynamodb.down());
+    await expectUnavailable(await r.client.patchChunk(url, bytes.subarray(9 * MiB, 18 * MiB), 9 * MiB));
+    r.dynamodb.heal();
+    expect(await uploadRange(r.client, url)).toBe(`0-${9 * MiB - 1}`);
+    await resumeAndComplete(repo, url, bytes);
+  });
+
+  it('PATCH whose record is written but whose answer is lost -> 503; GET status tells what is stored and the upload resumes', async () => {
+    const repo = uniqueRepo('fault-chunk');
+    const bytes = randomBytes(20 * MiB);
+    const url = await r.client.startUpload(repo);
+    expect((await r.client.patchChunk(url, bytes.subarray(0, 9 * MiB), 0)).status).toBe(202);
+    r.when('dynamodb', 'PutItemCommand', () => r.dynamodb.downOnNextResponse());
+    const res = await r.client.patchChunk(url, bytes.subarray(9 * MiB, 18 * MiB), 9 * MiB);
+    await expectUnavailable(res);
+    r.dynamodb.heal();
+    expect(await uploadRange(r.client, url)).toBe(`0-${18 * MiB - 1}`);
+    await resumeAndComplete(repo, url, bytes);
+  });
+
+  it('PATCH -> 503 within the idle timeout while S3 stalls; the upload resumes once it answers again', async () => {
+    const repo = uniqueRepo('fault-chunk');
+    const bytes = randomBytes(10 * MiB);
+    const url = await r.client.startUpload(repo);
+    r.s3.stall();
+    await expectUnavailable(await r.client.patchChunk(url, bytes, 0));
+    r.s3.heal();
+    await resumeAndComplete(repo, url, bytes, true);
+  });
+});
+
+describe('final PUT with a backend fault', () => {
+  it('PUT -> 503 when S3 is down before CompleteMultipartUpload; the same PUT retried -> 201', async () => {
+    const repo = uniqueRepo('fault-put');
+    const bytes = randomBytes(12 * MiB);
+    const url = await r.client.startUpload(repo);
+    expect((await r.client.patchChunk(url, bytes, 0)).status).toBe(202);
+    r.when('s3', 'CompleteMultipartUploadCommand', () => r.s3.down());
+    await expectUnavailable(await put(url, sha256(bytes)));
+    r.s3.heal();
+    expect(await expectBlobTrueIfVisible(r.client, repo, sha256(bytes))).toBe(false);
+    const retry = await put(url, sha256(bytes));
+    expect(retry.status).toBe(201);
+    await expectBytes(repo, bytes);
+  });
+
+  it.each([
+    ['an empty PUT', 0],
+    ['a PUT carrying the last chunk', 3 * MiB],
+  ])('%s -> 503 when DynamoDB goes down after CompleteMultipartUpload; the same PUT retried -> 201', async (_name, last) => {
+    const repo = uniqueRepo('fault-put');
+    const bytes = randomBytes(12 * MiB + last);
+    const url = await r.client.startUpload(repo);
+    expect((await r.client.patchChunk(url, bytes.subarray(0, 12 * MiB), 0)).status).toBe(202);
+    const lastChunk = last > 0 ? bytes.subarray(12 * MiB) : undefined;
+    r.when('s3', 'CompleteMultipartUploadCommand', () => r.dynamodb.down());
+    await expectUnavailable(await put(url, sha256(bytes), lastChunk));
+    r.dynamodb.heal();
+    expect(await expectBlobTrueIfVisible(r.client, repo, sha256(bytes))).toBe(false);
+    const retry = await put(url, sha256(bytes), lastChunk);
+    expect({ status: retry.status, body: await retry.text() }).toEqual({ status: 201, body: '' });
+    await expectBytes(repo, bytes);
+  });
+
+  it('PUT whose CompleteMultipartUpload is done by S3 but whose answer is lost -> 503; the same PUT retried -> 201', async () => {
+    const repo = uniqueRepo('fault-put');
+    const bytes = randomBytes(12 * MiB);
+    const url = await r.client.startUpload(repo);
+    expect((await r.client.patchChunk(url, bytes, 0)).status).toBe(202);
+    r.when('s3', 'CompleteMultipartUploadCommand', () => r.s3.downOnNextResponse());
+    await expectUnavailable(await put(url, sha256(bytes)));
+    r.s3.heal();
+    const retry = await put(url, sha256(bytes));
+    expect({ status: retry.status, body: await retry.text() }).toEqual({ status: 201, body: '' });
+    await expectBytes(repo, bytes);
+  });
+
+  it('PUT -> 503 when DynamoDB goes down after the blob is recorded but before it is linked; the retry -> 201 and the bytes are still there', async () => {
+    const repo = uniqueRepo('fault-put');
+    const bytes = randomBytes(12 * MiB);
+    const url = await r.client.startUpload(repo);
+    expect((await r.client.patchChunk(url, bytes, 0)).status).toBe(202);
+    // after CompleteMultipartUpload: PutCommand #1 records the blob, #2 and #3 link it
+    r.when('s3', 'CompleteMultipartUploadCommand', () => r.when('dynamodb', 'PutItemCommand', () => r.dynamodb.down(), 1));
+    await expectUnavailable(await put(url, sha256(bytes)));
+    r.dynamodb.heal();
+    const retry = await put(url, sha256(bytes));
+    expect({ status: retry.status, body: await retry.text() }).toEqual({ status: 201, body: '' });
+    await expectBytes(repo, bytes);
+  });
+
+  it('PUT -> 503 when DynamoDB goes down after the blob is linked, before the session is deleted; the retry -> 201', async () => {
+    const repo = uniqueRepo('fault-put');
+    const bytes = randomBytes(12 * MiB);
+    const url = await r.client.startUpload(repo);
+    expect((await r.client.patchChunk(url, bytes, 0)).status).toBe(202);
+    r.when('s3', 'CompleteMultipartUploadCommand', () => r.when('dynamodb', 'DeleteItemCommand', () => r.dynamodb.down()));
+    await expectUnavailable(await put(url, sha256(bytes)));
+    r.dynamodb.heal();
+    const retry = await put(url, sha256(bytes));
+    expect({ status: retry.status, body: await retry.text() }).toEqual({ status: 201, body: '' });
+    await expectBytes(repo, bytes);
+  });
+});

@@ -72,11 +72,11 @@ export function faultyRegistryForEachTest(opts: TestRegistryOptions = {}): Fault
   return state;
 }
 
-/** Asserts a backend-fault answer: 503 UNAVAILABLE with Retry-After (what clients retry on). */
-export async function expectUnavailable(res: Response): Promise<void> {
+/** Asserts a backend-fault answer: 503 UNAVAILABLE with Retry-After (what clients retry on); HEAD has no body. */
+export async function expectUnavailable(res: Response, head = false): Promise<void> {
   const codes = await errorCodes(res);
   expect({ status: res.status, codes, retryAfter: res.headers.get('retry-after') !== null })
-    .toEqual({ status: 503, codes: ['UNAVAILABLE'], retryAfter: true });
+    .toEqual({ status: 503, codes: head ? [] : ['UNAVAILABLE'], retryAfter: true });
 }
 
 /**

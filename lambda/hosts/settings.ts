@@ -8,6 +8,7 @@ import { createDocumentClient, DynamoDbEndpoint, ensureTable } from '../adapters
 import { createS3Client, ensureBucket, S3Endpoint } from '../adapters/s3/s3-client';
 import { S3BlobStore } from '../adapters/s3/s3-blob-store';
 import { BackendCallObserver, observeCalls } from './backend-calls';
+import { DEFAULT_UPLOAD_SWEEP_SECONDS } from './upload-sweeper';
 
 /** Everything a host needs to build the registry's dependencies. */
 export interface Settings {
@@ -22,6 +23,8 @@ export interface Settings {
   observeBackendCall?: BackendCallObserver;
   /** Token authentication (STRATUS_AUTH=on); absent = auth off. */
   auth?: AuthSettings;
+  /** Node host: seconds between sweeps of expired upload sessions (STRATUS_UPLOAD_SWEEP_SECONDS; 0 = never). @default 900 */
+  uploadSweepSeconds?: number;
 }
 
 /** Auth settings from the environment; the host supplies the signing keys. */
@@ -67,6 +70,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
       chunkMinLength: intEnv(env.STRATUS_CHUNK_MIN_LENGTH, defaultConfig.chunkMinLength),
     },
     auth: authSettingsFromEnv(env),
+    uploadSweepSeconds: env.STRATUS_UPLOAD_SWEEP_SECONDS === '0' ? 0 : intEnv(env.STRATUS_UPLOAD_SWEEP_SECONDS, DEFAULT_UPLOAD_SWEEP_SECONDS),
   };
 }
 

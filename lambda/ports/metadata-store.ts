@@ -106,4 +106,6 @@ export interface MetadataStore {
   /** Replaces the session if its offset is still expectedOffset; else throws UploadConflictError. */
   updateUpload(session: UploadSession, expectedOffset: number): Promise<void>;
   deleteUpload(id: string): Promise<void>;
+  /** Sessions that expired before `beforeSeconds` (epoch seconds) and are still stored, at most `limit`. */
+  listExpiredUploads(beforeSeconds: number, limit: number): Promise<UploadSession[]>;
 }

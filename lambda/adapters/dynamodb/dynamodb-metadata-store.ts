@@ -7,7 +7,7 @@ import type {
   BlobRecord, ManifestRecord, MetadataStore, Page, TagRecord, UploadSession,
 } from '../../ports/metadata-store';
 import { UploadConflictError } from '../../ports/metadata-store';
-import { CATALOG_PK, keys, prefixes, repoPk } from './keys';
+import { CATALOG_PK, keys, prefixes, repoPk, UPLOADS_BY_EXPIRY } from './keys';
 import { missingKeys, queryPrefix } from './query';
 
 /** Manifests up to this size are copied into their tag items so a pull by tag costs one read. */
@@ -172,24 +172,28 @@ export class DynamoDbMetadataStore implements MetadataStore {
   }
 
   async createUpload(session: UploadSession): Promise<void> {
-    await this.doc.send(new PutCommand({
-      TableName: this.table, Item: { ...keys.upload(session.id), ...session }, ConditionExpression: 'attribute_not_exists(pk)',
-    }));
+    try {
+      await this.doc.send(new PutCommand({
+        TableName: this.table, Item: uploadItem(session), ConditionExpression: 'attribute_not_exists(pk)',
+      }));
+    } catch (err) {
+      // The id is random: an item already there is this very write, retried by the SDK after a lost answer.
+      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+    }
   }
 
   async getUpload(id: string): Promise<UploadSession | null> {
     const item = await this.get(keys.upload(id));
     // TTL deletes late (and emulators never do): an expired session is treated as gone.
     if (!item || (item.expiresAt as number) * 1000 < this.now()) return null;
-    const { pk: _pk, sk: _sk, ...session } = item;
-    return session as unknown as UploadSession;
+    return sessionOf(item);
   }
 
   async updateUpload(session: UploadSession, expectedOffset: number): Promise<void> {
     try {
       await this.doc.send(new PutCommand({
         TableName: this.table,
-        Item: { ...keys.upload(session.id), ...session },
+        Item: uploadItem(session),
         ConditionExpression: 'attribute_exists(pk) AND #offset = :expected',
         ExpressionAttributeNames: { '#offset': 'offset' },
         ExpressionAttributeValues: { ':expected': expectedOffset },
@@ -202,6 +206,30 @@ export class DynamoDbMetadataStore implements MetadataStore {
 
   async deleteUpload(id: string): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.upload(id) }));
+  }
+
+  async listExpiredUploads(beforeSeconds: number, limit: number): Promise<UploadSession[]> {
+    const ids: string[] = [];
+    for (const shard of UPLOADS_BY_EXPIRY.shards) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const out = await this.doc.send(new QueryCommand({
+          TableName: this.table,
+          IndexName: UPLOADS_BY_EXPIRY.name,
+          KeyConditionExpression: '#shard = :shard AND #expires < :before',
+          ExpressionAttributeNames: { '#shard': UPLOADS_BY_EXPIRY.partitionKey, '#expires': UPLOADS_BY_EXPIRY.sortKey },
+          ExpressionAttributeValues: { ':shard': shard, ':before': beforeSeconds },
+          Limit: limit - ids.length,
+          ExclusiveStartKey: startKey,
+        }));
+        ids.push(...(out.Items ?? []).map((i) => (i.pk as string).slice('UPLOAD#'.length)));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey && ids.length < limit);
+      if (ids.length >= limit) break;
+    }
+    // The index is eventually consistent and keys only: read each session itself, skipping any renewed or gone.
+    const items = await Promise.all(ids.map((id) => this.get(keys.upload(id))));
+    return items.filter((i): i is Record<string, unknown> => i !== null && (i.expiresAt as number) < beforeSeconds).map(sessionOf);
   }
 
   private async page(pk: string, prefix: string, n: number, last: string | undefined): Promise<Page> {
@@ -251,6 +279,17 @@ interface TagKey {
   pk: string;
   sk: string;
   writeId?: string;
+}
+
+/** A session as stored: its keys and its UploadsByExpiry partition added. */
+function uploadItem(session: UploadSession): Record<string, unknown> {
+  return { ...keys.upload(session.id), ...session, [UPLOADS_BY_EXPIRY.partitionKey]: keys.uploadShard(session.id) };
+}
+
+/** A session item without its keys. */
+function sessionOf(item: Record<string, unknown>): UploadSession {
+  const { pk: _pk, sk: _sk, [UPLOADS_BY_EXPIRY.partitionKey]: _shard, ...session } = item;
+  return session as unknown as UploadSession;
 }
 
 function blobRecord(item: Record<string, unknown> | null): BlobRecord | null {

@@ -8,7 +8,8 @@
  *   REPO#<name>        TAG#<tag>                     digest, manifest (copy, when small: one read per pull by tag), writeId
  *   REPO#<name>        REFERRER#<subject>#<digest>   descriptor of a manifest whose subject is <subject>
  *   CATALOG            REPO#<name>                   name                             one per repository
- *   UPLOAD#<id>        UPLOAD                        the upload session, expiresAt    TTL attribute: expiresAt
+ *   UPLOAD#<id>        UPLOAD                        the upload session, expiresAt,   TTL attribute: expiresAt
+ *                                                   uploadShard                      indexed by UploadsByExpiry
  *   AUTH#USERS         USER#<name>                   User (passwordHash, grants, catalog, admin, disabled)
  *   AUTH#ROBOTS        ROBOT#<id>                    RobotToken (secretHash, grants, createdAt, tokenExpiresAt, revoked)
  *   AUTH               ANONYMOUS                     grants                           what requests without credentials get
@@ -17,6 +18,13 @@
  * S3 keys: blobs/<upload id> (an upload's object, which becomes the blob's object), manifests/<alg>/<hex>
  * (manifest bodies over 64 KiB), uploads/<upload id>/tail-* (chunk leftovers of sessions in progress,
  * safe to expire after the session TTL).
+ *
+ * Index UploadsByExpiry (sparse, keys only): partition `uploadShard` = UPLOADS#<first hex digit of the
+ * session id> (16 shards, so the index takes a session write per chunk at 16x one partition's rate),
+ * sort `expiresAt`. Only upload sessions carry `uploadShard`, so the index holds nothing else. The
+ * sweeper finds expired sessions with one Query per shard (`expiresAt < now`), reading only what it
+ * removes, instead of scanning the table: DynamoDB's TTL deletes items but cannot abort their S3
+ * multipart uploads or delete their leftovers.
  *
  * A repository's items share a partition, so tags, referrers and link checks are single Queries or
  * BatchGets; sort keys sort tags and names lexically as the spec asks.
@@ -35,6 +43,8 @@ export const keys = {
   referrer: (repo: string, subject: string, digest: string) => ({ pk: repoPk(repo), sk: `REFERRER#${subject}#${digest}` }),
   catalog: (repo: string) => ({ pk: CATALOG_PK, sk: `REPO#${repo}` }),
   upload: (id: string) => ({ pk: `UPLOAD#${id}`, sk: 'UPLOAD' }),
+  /** The UploadsByExpiry partition of a session. */
+  uploadShard: (id: string) => `UPLOADS#${(id[0] ?? '0').toLowerCase()}`,
   user: (name: string) => ({ pk: USERS_PK, sk: `USER#${name}` }),
   robot: (id: string) => ({ pk: ROBOTS_PK, sk: `ROBOT#${id}` }),
   anonymous: () => ({ pk: 'AUTH', sk: 'ANONYMOUS' }),
@@ -63,6 +73,14 @@ export const prefixes = {
   user: 'USER#',
   robot: 'ROBOT#',
 };
+
+/** The sparse index of upload sessions by expiry, its partitions and key attributes. */
+export const UPLOADS_BY_EXPIRY = {
+  name: 'UploadsByExpiry',
+  partitionKey: 'uploadShard',
+  sortKey: 'expiresAt',
+  shards: [...'0123456789abcdef'].map((c) => `UPLOADS#${c}`),
+} as const;
 
 /** The attribute DynamoDB's TTL deletes items by. */
 export const TTL_ATTRIBUTE = 'expiresAt';

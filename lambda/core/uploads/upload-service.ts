@@ -7,6 +7,9 @@ import type { RegistryDeps } from '../config';
 import { digestStoredObject, hashStoredObject, keepLiveHash, LiveHashes, resumeHash, RunningHash } from './hashing';
 import { uploadLeftoverPrefix, UploadTailMissingError, writeBody } from './upload-writer';
 
+/** Expired sessions swept at once. */
+const SWEEP_CONCURRENCY = 8;
+
 /** A request body and what its headers declare about it. */
 export interface BodyInput {
   body?: AsyncIterable<Uint8Array>;
@@ -88,6 +91,32 @@ export class UploadService {
     const session = await this.get(repository, id, as);
     await this.discard(session);
     await this.deps.meta.deleteUpload(session.id);
+  }
+
+  /**
+   * Removes sessions idle past uploadTtlSeconds as of `now` (ms): aborts their multipart uploads,
+   * deletes their leftovers, then the session, at most `limit` per call. Expired sessions are already
+   * refused by every request, so nothing can renew one while it is swept. A session whose bytes cannot
+   * be removed stays, to be swept again next time. An object a failed PUT assembled but never recorded
+   * (blobs/<id>) is not deleted: without its digest the sweeper cannot tell whether a blob points at it.
+   */
+  async sweepExpired(now: number = this.deps.now(), limit = 1000): Promise<{ swept: number; failed: number }> {
+    const expired = await this.deps.meta.listExpiredUploads(Math.floor(now / 1000), limit);
+    let swept = 0;
+    let failed = 0;
+    for (let i = 0; i < expired.length; i += SWEEP_CONCURRENCY) {
+      await Promise.all(expired.slice(i, i + SWEEP_CONCURRENCY).map(async (session) => {
+        try {
+          await this.discard(session);
+          await this.deps.meta.deleteUpload(session.id);
+          swept += 1;
+        } catch (err) {
+          failed += 1;
+          this.deps.logger.warn('could not sweep expired upload', { uploadId: session.id, error: String(err) });
+        }
+      }));
+    }
+    return { swept, failed };
   }
 
   /** Links a blob another repository holds; null when `from` does not hold it. */

@@ -1,12 +1,14 @@
 /**
  * The Node host as a service (container image, upload service): the registry on HOST:PORT against the
- * S3 and DynamoDB named by the environment (see settings.ts). `npm start` adds embedded local backends.
+ * S3 and DynamoDB named by the environment (see settings.ts), sweeping expired upload sessions every
+ * STRATUS_UPLOAD_SWEEP_SECONDS. `npm start` adds embedded local backends.
  */
 import type { Server } from 'node:http';
 import { jsonLogger, Logger } from '../../core/logger';
 import { createRegistry } from '../../core/registry';
 import { buildDeps, ensureStorage, HostAuth, Settings, settingsFromEnv } from '../settings';
 import { keyLoaderFromEnv } from '../signing-keys-from-env';
+import { DEFAULT_UPLOAD_SWEEP_SECONDS, startUploadSweeper } from '../upload-sweeper';
 import { createNodeServer } from './node-server';
 
 /** Options of a running Node host. */
@@ -24,7 +26,11 @@ export interface NodeHostOptions {
 /** Starts the registry over HTTP and resolves once it listens. */
 export async function startNodeHost(opts: NodeHostOptions): Promise<Server> {
   if (opts.createStorage) await ensureStorage(opts.settings);
-  const server = createNodeServer(createRegistry(buildDeps(opts.settings, opts.logger, opts.auth)), opts.logger);
+  const deps = buildDeps(opts.settings, opts.logger, opts.auth);
+  const server = createNodeServer(createRegistry(deps), opts.logger);
+  // Abandoned upload sessions: their multipart uploads and leftovers are removed once they expire.
+  const stopSweeper = startUploadSweeper(deps, opts.logger, opts.settings.uploadSweepSeconds ?? DEFAULT_UPLOAD_SWEEP_SECONDS);
+  server.once('close', stopSweeper);
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
   return server;
 }

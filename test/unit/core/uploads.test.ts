@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { registryOnFakes, sha256 } from '../fakes/registry-under-test';
+import { UploadService } from '../../../lambda/core/uploads/upload-service';
 
 // Tiny parts so that a few bytes exercise multipart parts, tails and their merging.
 const small = { minPartSize: 8, partSize: 16, resumableHashMaxBytes: 1000 };
@@ -158,5 +159,29 @@ describe('blob uploads on the core', () => {
     const retry = await send('PUT', `${location}?digest=${sha256(data)}`);
     expect(retry.status).toBe(201);
     expect(await meta.getLinkedBlob('team/app', sha256(data))).not.toBeNull();
+  });
+});
+
+describe('sweeping expired upload sessions on the core', () => {
+  it('sweeps sessions idle past uploadTtl (multipart aborted, tail deleted), keeps live ones, and keeps a session whose bytes could not be removed', async () => {
+    const { send, meta, blobs, deps } = registryOnFakes({ ...small, uploadTtlSeconds: 60 });
+    const old = await startUpload(send);
+    await send('PATCH', old, { headers: { 'content-length': '20' }, body: randomBytes(20) });
+    const oldId = old.split('/').pop()!;
+    expect(blobs.multiparts.size).toBe(1);
+    const sweeper = new UploadService(deps);
+    const later = Date.now() + 61_000;
+    expect(await sweeper.sweepExpired(Date.now())).toEqual({ swept: 0, failed: 0 });
+
+    const abort = blobs.abortMultipart.bind(blobs);
+    blobs.abortMultipart = async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); };
+    expect(await sweeper.sweepExpired(later)).toEqual({ swept: 0, failed: 1 });
+    expect(meta.uploads.has(oldId)).toBe(true);
+
+    blobs.abortMultipart = abort;
+    expect(await sweeper.sweepExpired(later)).toEqual({ swept: 1, failed: 0 });
+    expect(meta.uploads.has(oldId)).toBe(false);
+    expect(blobs.multiparts.size).toBe(0);
+    expect([...blobs.objects.keys()].filter((k) => k.startsWith('uploads/'))).toEqual([]);
   });
 });

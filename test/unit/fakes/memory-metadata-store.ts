@@ -61,6 +61,9 @@ export class MemoryMetadataStore implements MetadataStore {
     this.uploads.set(s.id, structuredClone(s));
   }
   async deleteUpload(id: string) { this.uploads.delete(id); }
+  async listExpiredUploads(beforeSeconds: number, limit: number) {
+    return [...this.uploads.values()].filter((s) => s.expiresAt < beforeSeconds).slice(0, limit).map((s) => structuredClone(s));
+  }
 
   private repoTags(repo: string): Map<string, string> {
     if (!this.tags.has(repo)) this.tags.set(repo, new Map());

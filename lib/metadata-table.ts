@@ -1,6 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
+import { UPLOADS_BY_EXPIRY } from '../lambda/adapters/dynamodb/keys';
 
 /** The DynamoDB table of manifests, tags, blob links and upload sessions (layout: lambda/adapters/dynamodb/keys.ts). */
 export class MetadataTable extends Construct {
@@ -15,6 +16,13 @@ export class MetadataTable extends Construct {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.RETAIN,
+      // Upload sessions by expiry, for the upload sweeper (lambda/adapters/dynamodb/keys.ts): sparse, keys only.
+      globalSecondaryIndexes: [{
+        indexName: UPLOADS_BY_EXPIRY.name,
+        partitionKey: { name: UPLOADS_BY_EXPIRY.partitionKey, type: dynamodb.AttributeType.STRING },
+        sortKey: { name: UPLOADS_BY_EXPIRY.sortKey, type: dynamodb.AttributeType.NUMBER },
+        projectionType: dynamodb.ProjectionType.KEYS_ONLY,
+      }],
     });
   }
 }

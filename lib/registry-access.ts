@@ -26,6 +26,15 @@ export const DEFAULT_PRESIGN_TTL_SECONDS = 900;
  */
 const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
 
+/**
+ * The table's read/write data actions (what grantReadWriteData gives, streams aside), on the table itself:
+ * the hosts never query its index (only the upload sweeper does), so they get no `table/index/*`.
+ */
+const TABLE_ACTIONS = [
+  'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem',
+  'dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable',
+];
+
 /** The environment both hosts read (lambda/hosts/settings.ts). */
 export function registryEnvironment(props: RegistryStorageProps, uploadBaseUrl?: string): Record<string, string> {
   return {
@@ -42,13 +51,13 @@ export function registryEnvironment(props: RegistryStorageProps, uploadBaseUrl?:
 /**
  * Least-privilege storage access for a registry host: the object actions above on `bucket/*`,
  * s3:ListBucket on the bucket itself (without it S3 answers 403 instead of 404 for a missing key,
- * and the adapter could not tell "absent" from "denied"), read/write data on the table and, with auth
+ * and the adapter could not tell "absent" from "denied"), read/write data on the table (not its index) and, with auth
  * on, secretsmanager:GetSecretValue on the signing key secret.
  */
 export function grantRegistryAccess(grantee: iam.IGrantable, props: RegistryStorageProps): void {
   iam.Grant.addToPrincipal({ grantee, actions: OBJECT_ACTIONS, resourceArns: [props.bucket.arnForObjects('*')] });
   iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [props.bucket.bucketArn] });
-  props.table.grantReadWriteData(grantee);
+  iam.Grant.addToPrincipal({ grantee, actions: TABLE_ACTIONS, resourceArns: [props.table.tableArn] });
   props.signingKeys?.grantRead(grantee);
   acknowledgeObjectWildcard(grantee, props.bucket);
 }

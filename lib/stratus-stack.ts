@@ -7,6 +7,7 @@ import { DEFAULT_PRESIGN_TTL_SECONDS } from './registry-access';
 import { RegistryApi } from './registry-api';
 import { SigningKeys } from './signing-keys';
 import { UploadService } from './upload-service';
+import { UploadSweeper } from './upload-sweeper';
 
 /** Deployment choices of a Stratus stack. */
 export interface StratusStackProps extends StackProps {
@@ -40,6 +41,8 @@ export class StratusStack extends Stack {
   public readonly signingKeys?: SigningKeys;
   /** Undefined in a Lambda-only deployment. */
   public readonly uploads?: UploadService;
+  /** The hourly sweep of abandoned upload sessions. */
+  public readonly sweeper: UploadSweeper;
 
   constructor(scope: Construct, id: string, props: StratusStackProps = {}) {
     super(scope, id, props);
@@ -53,6 +56,8 @@ export class StratusStack extends Stack {
       presignTtlSeconds: props.presignTtlSeconds ?? DEFAULT_PRESIGN_TTL_SECONDS,
       signingKeys: this.signingKeys,
     };
+
+    this.sweeper = new UploadSweeper(this, 'UploadSweeper', { bucket: this.blobs.bucket, table: this.metadata.table });
 
     if (props.uploadService ?? true) {
       const uploadCertificateArn = props.uploadDomainName ? props.uploadCertificateArn ?? props.certificateArn : undefined;

@@ -174,6 +174,21 @@ describe('PUT /v2/:name/manifests/:ref with a bad manifest -> 400, state unchang
     await expectPutRefused(body, type, 400, 'MANIFEST_INVALID');
   });
 
+  it('PUT with 150 ?tag= values (more than one DynamoDB transaction holds) -> 201, every tag serves the manifest', async () => {
+    const body = JSON.stringify({ ...validManifest(), annotations: { many: 'tags' } });
+    const tags = Array.from({ length: 150 }, (_, i) => `many-${i}`);
+
+    const put = await client.putManifest(repo, `${sha256(body)}?${tags.map((t) => `tag=${t}`).join('&')}`, body, MT.ociManifest);
+
+    expect((await answerOf(put)).status).toBe(201);
+    for (const tag of [tags[0]!, tags[99]!, tags[149]!]) {
+      expect((await client.getManifest(repo, tag)).headers.get('docker-content-digest')).toBe(sha256(body));
+    }
+    const del = await client.fetch(`/v2/${repo}/manifests/${sha256(body)}`, { method: 'DELETE' });
+    expect(del.status).toBe(202);
+    expect((await client.getManifest(repo, tags[120]!)).status).toBe(404);
+  });
+
   it('PUT by a digest the body does not have -> 400 DIGEST_INVALID', async () => {
     const body = JSON.stringify(validManifest());
     const res = await client.putManifest(repo, sha256(`${body} `), body, MT.ociManifest);

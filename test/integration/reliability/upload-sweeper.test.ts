@@ -5,8 +5,9 @@
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { keys } from '../../../lambda/adapters/dynamodb/keys';
-import { createDocumentClient } from '../../../lambda/adapters/dynamodb/table';
+import { createDocumentClient, ensureTable } from '../../../lambda/adapters/dynamodb/table';
 import { silentLogger } from '../../../lambda/core/logger';
 import { UploadService } from '../../../lambda/core/uploads/upload-service';
 import { buildDeps } from '../../../lambda/hosts/settings';
@@ -86,5 +87,21 @@ describe('sweeping expired upload sessions', () => {
     expect(first.swept).toBeGreaterThanOrEqual(3);
     for (const s of sessions) expect(await remains(s.id)).toEqual({ session: false, leftovers: 0, multiparts: 0 });
     expect(await sweeperAt(later).sweepExpired(later)).toEqual({ swept: 0, failed: 0 });
+  });
+});
+
+describe('the UploadsByExpiry index on an older table', () => {
+  it('a table created before the index (an existing npm start data dir) gets it when the registry starts', async () => {
+    const doc = createDocumentClient(registry.settings!.dynamodb);
+    const TableName = `stratus-old-${Date.now().toString(36)}`;
+    await doc.send(new CreateTableCommand({
+      TableName, BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+    }));
+    await ensureTable(doc, TableName);
+    await ensureTable(doc, TableName); // and leaves it alone the next time
+    const table = (await doc.send(new DescribeTableCommand({ TableName }))).Table!;
+    expect(table.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['UploadsByExpiry']);
   });
 });

@@ -1,4 +1,5 @@
 /** Every figure the bench takes of one running registry. */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,11 @@ export async function measure(reg: Registry, image: Image, big: Image, layout: s
   // registry and of DynamoDB Local's JVM, connection pools), so that the figures compare steady state.
   await warmupPush(reg.base);
 
+  // Dirty pages left by earlier work (the previous contender, the pushes before a pull) are flushed
+  // before each timed phase, so that no phase pays for another's writeback.
+  const settle = () => execFileSync('sync');
   const seconds = async (work: () => Promise<unknown>) => { const t0 = performance.now(); await work(); return round((performance.now() - t0) / 1000, 3); };
+  settle();
   f.cpuSeconds.push = (await cpuDuring(reg, async () => {
     for (let run = 0; run < RUNS; run++) {
       if (run === 0) {
@@ -61,6 +66,7 @@ export async function measure(reg: Registry, image: Image, big: Image, layout: s
     }
   })).cpu;
   if (pid && canReset) f.peakRssDuringPushMB = round((status(pid, 'VmHWM') ?? 0) / MB);
+  settle();
   f.cpuSeconds.pull = (await cpuDuring(reg, async () => {
     for (let run = 0; run < RUNS; run++) {
       const t0 = performance.now();
@@ -123,6 +129,7 @@ export async function measure(reg: Registry, image: Image, big: Image, layout: s
     log('docker');
   }
 
+  settle();
   if (pid) resetPeak(pid);
   f.bigPushSeconds = await seconds(() => push(reg.base, 'bench/big', big));
   if (pid && canReset) f.peakRssDuringBigPushMB = round((status(pid, 'VmHWM') ?? 0) / MB);

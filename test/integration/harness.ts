@@ -44,6 +44,8 @@ export interface TestRegistryOptions {
     dynamodbEndpoint?: string;
     timeouts?: BackendTimeouts;
   };
+  /** How long the Node host waits for a request body that sends nothing. @default the host's (two minutes) */
+  bodyIdleTimeoutMs?: number;
   /** Turns auth on: settings overrides and, optionally, the key set (a fresh one by default). */
   auth?: Partial<AuthSettings> & { keys?: KeySet };
 }
@@ -79,7 +81,7 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
     }
     : settings;
   const deps = buildDeps({ ...reached, auth, observeBackendCall: opts.observeBackendCall }, logger, keys ? { keys: async () => keys } : {});
-  const server = createNodeServer(createRegistry(deps), logger);
+  const server = createNodeServer(createRegistry(deps), logger, { bodyIdleTimeoutMs: opts.bodyIdleTimeoutMs });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -4,12 +4,26 @@ import type { RegistryHandler, RegistryRequest } from '../../core/http/types';
 import type { Logger } from '../../core/logger';
 import { countCallsOf, noCalls } from '../backend-calls';
 
+/** Options of the Node host's HTTP server. */
+export interface NodeServerOptions {
+  /**
+   * A request body that sends nothing for this long while the registry waits for its next bytes is
+   * abandoned and its connection closed: a stalled client must not hold its upload session (chunks of a
+   * session are written one at a time), its buffers and its socket forever. Time the registry spends
+   * elsewhere (S3, hashing, a long completion) does not count. @default 120000
+   */
+  bodyIdleTimeoutMs?: number;
+}
+
+/** Default of NodeServerOptions.bodyIdleTimeoutMs. */
+export const BODY_IDLE_TIMEOUT_MS = 120_000;
+
 /**
  * A Node HTTP server in front of the registry core, logging one JSON line per request with the S3 and
  * DynamoDB calls it made (counted at the SDK, attributed to the request through AsyncLocalStorage).
  */
-export function createNodeServer(handler: RegistryHandler, logger: Logger): Server {
-  const server = createServer((req, res) => void serve(handler, logger, req, res));
+export function createNodeServer(handler: RegistryHandler, logger: Logger, opts: NodeServerOptions = {}): Server {
+  const server = createServer((req, res) => void serve(handler, logger, req, res, opts.bodyIdleTimeoutMs ?? BODY_IDLE_TIMEOUT_MS));
   // Layers take minutes to stream: no overall request deadline, but idle headers still time out.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -17,7 +31,7 @@ export function createNodeServer(handler: RegistryHandler, logger: Logger): Serv
   return server;
 }
 
-async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMessage, res: ServerResponse, bodyIdleMs: number): Promise<void> {
   const started = performance.now();
   const requestId = randomUUID();
   const [path, rawQuery = ''] = (req.url ?? '/').split('?', 2) as [string, string?];
@@ -25,9 +39,16 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
   // destroyOnReturn false: a handler that stops reading early must still be able to answer.
   const chunks = req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
   const body = (async function* counted() {
-    for await (const chunk of chunks) {
-      bytesIn += chunk.length;
-      yield chunk as Uint8Array;
+    const it = chunks[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const next = await within(it.next(), bodyIdleMs, () => req.destroy(bodyIdleError(bodyIdleMs)));
+        if (next.done) return;
+        bytesIn += next.value.length;
+        yield next.value as Uint8Array;
+      }
+    } finally {
+      await it.return?.();
     }
   })();
   const request: RegistryRequest = {
@@ -38,11 +59,13 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
   const response = await countCallsOf(calls, () => handler(request));
   // A client still sending a refused body only sees the answer once it has sent it: read a little
   // more so it can, and close the connection rather than read a large remainder.
-  if (!req.complete && !(await drain(req, DRAIN_LIMIT_BYTES))) response.headers.connection = 'close';
+  const rest = req.complete ? 'read' : await drain(req, DRAIN_LIMIT_BYTES, bodyIdleMs);
+  if (rest !== 'read') response.headers.connection = 'close';
   const bytesOut = response.body?.length ?? 0;
   if (!res.destroyed) {
     res.writeHead(response.status, response.headers);
-    res.end(response.body);
+    // a stalled client may never read the answer nor close: the connection is let go once it is written
+    res.end(response.body, () => { if (rest === 'idle') req.socket.destroy(); });
   }
   logger.info('request', {
     requestId, method: request.method, path, status: response.status,
@@ -54,23 +77,46 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
 
 const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
-/** Reads and discards the rest of a request body; false when more than `limit` bytes remained. */
-function drain(req: IncomingMessage, limit: number): Promise<boolean> {
+/** `step`, or `onIdle` called if it has not settled within `ms` (which should make it reject). */
+function within<T>(step: Promise<T>, ms: number, onIdle: () => void): Promise<T> {
+  if (!(ms > 0)) return step;
+  const timer = setTimeout(onIdle, ms);
+  return step.finally(() => clearTimeout(timer));
+}
+
+/** Why a stalled body was dropped: the client sent nothing (a connection fault, like a reset). */
+function bodyIdleError(ms: number): Error {
+  return Object.assign(new Error(`request body idle for ${ms} ms: client stalled, connection closed`), { code: 'ECONNRESET' });
+}
+
+/**
+ * Reads and discards the rest of a request body: 'read' when it all came, 'large' when more than `limit`
+ * bytes remained, 'idle' when nothing came for `idleMs`.
+ */
+function drain(req: IncomingMessage, limit: number, idleMs: number): Promise<'read' | 'large' | 'idle'> {
   return new Promise((resolve) => {
     let seen = 0;
-    const finish = (complete: boolean) => {
+    let timer: NodeJS.Timeout | undefined;
+    const idle = () => {
+      if (idleMs > 0) timer = setTimeout(() => finish('idle'), idleMs);
+    };
+    const finish = (outcome: 'read' | 'large' | 'idle') => {
+      clearTimeout(timer);
       req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
-      if (!complete) req.pause();
-      resolve(complete);
+      if (outcome !== 'read') req.pause();
+      resolve(outcome);
     };
     const onData = (chunk: Buffer) => {
       seen += chunk.length;
-      if (seen > limit) finish(false);
+      clearTimeout(timer);
+      if (seen > limit) finish('large');
+      else idle();
     };
-    const onEnd = () => finish(true);
-    const onError = () => finish(false);
-    const onClose = () => finish(req.complete);
+    const onEnd = () => finish('read');
+    const onError = () => finish('large');
+    const onClose = () => finish(req.complete ? 'read' : 'large');
     req.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
+    idle();
     req.resume();
   });
 }

@@ -14,13 +14,15 @@ import { errorCodes, randomBytes, RegistryClient, sha256, uniqueRepo } from '../
 import { nextOffset, uploadRange } from './fault-setup';
 
 const MiB = 1024 * 1024;
+/** How long this file's registry waits for a stalled request body (production: two minutes). */
+const BODY_IDLE_MS = 1500;
 const client = new RegistryClient('http://registry-not-started-yet');
 let registry: TestRegistry;
 let s3: S3Client;
 let meta: DynamoDbMetadataStore;
 
 beforeAll(async () => {
-  registry = await startTestRegistry();
+  registry = await startTestRegistry({ bodyIdleTimeoutMs: BODY_IDLE_MS });
   client.base = registry.url;
   s3 = new S3Client(s3ClientConfig());
   meta = new DynamoDbMetadataStore(createDocumentClient(registry.settings!.dynamodb), registry.settings!.table);
@@ -124,6 +126,38 @@ describe('a client that disconnects mid-PATCH', () => {
     expect(session).toMatchObject({ offset: 0, parts: [] });
     await eventually(async () => expect(await leftovers(session!)).toEqual({ tails: [], multiparts: [] }));
     await resumeAndComplete(repo, url, bytes, true);
+  });
+});
+
+describe('a client that stalls mid-PATCH (connection open, nothing sent)', () => {
+  it('its request is dropped after the body idle timeout: the session is not held, a resumed PATCH -> 202 and PUT -> 201', async () => {
+    const repo = uniqueRepo('client-stall');
+    const bytes = randomBytes(16 * MiB);
+    const url = await client.startUpload(repo);
+    expect((await client.patchChunk(url, bytes.subarray(0, 6 * MiB), 0)).status).toBe(202);
+    const u = new URL(url);
+    const socket = connect(Number(u.port), u.hostname);
+    const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()).on('error', () => undefined));
+    socket.resume(); // read what the registry sends, so its hang-up is seen
+    socket.write(`PATCH ${u.pathname} HTTP/1.1\r\nhost: ${u.host}\r\ncontent-type: application/octet-stream\r\n`
+      + `content-range: ${6 * MiB}-${16 * MiB - 1}\r\ncontent-length: ${10 * MiB}\r\n\r\n`);
+    socket.write(bytes.subarray(6 * MiB, 9 * MiB));
+    try {
+      // another connection resumes at the same offset: it must not wait forever behind the stalled one
+      const resumed = await Promise.race([
+        client.patchChunk(url, bytes.subarray(6 * MiB), 6 * MiB),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('resumed PATCH still waiting after 30 s')), 30_000)),
+      ]);
+      await resumed.arrayBuffer();
+      expect(resumed.status).toBe(202);
+      await closed; // the registry hung up on the stalled client
+    } finally {
+      socket.destroy();
+    }
+    const done = await client.fetch(client.withDigest(url, sha256(bytes)), { method: 'PUT' });
+    await done.arrayBuffer();
+    expect(done.status).toBe(201);
+    expect(sha256(await client.pullBlobBytes(repo, sha256(bytes)))).toBe(sha256(bytes));
   });
 });
 

@@ -43,9 +43,13 @@ export const countsCalls = (reg: Registry) => reg.name === 'stratus' || !!reg.s3
 /** Runs `work` and returns the backend calls the registry made meanwhile (undefined: not countable). */
 export async function callsDuring<T>(reg: Registry, work: () => Promise<T>): Promise<{ result: T; calls?: BackendCalls }> {
   if (reg.name === 'stratus' && reg.log) {
+    // A request's line is written after its response: let earlier work's lines land before the window
+    // opens, and this work's before it closes.
+    const flushed = () => new Promise((r) => setTimeout(r, 300));
+    await flushed();
     const from = size(reg.log);
     const result = await work();
-    await new Promise((r) => setTimeout(r, 300)); // the request line is written after the response
+    await flushed();
     const calls: BackendCalls = { s3: 0, dynamodb: 0, dynamodbReads: 0, requests: 0, maxReadsPerManifestOrBlobRequest: 0 };
     for (const text of readFrom(reg.log, from).split('\n')) {
       if (!text.startsWith('{')) continue;

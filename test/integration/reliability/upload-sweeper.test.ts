@@ -20,6 +20,9 @@ const TTL_SECONDS = 2;
 const client = new RegistryClient('http://registry-not-started-yet');
 let registry: TestRegistry;
 let s3: S3Client;
+let docClient: ReturnType<typeof createDocumentClient> | undefined;
+/** One document client on the registry's DynamoDB for the whole file. */
+const doc = () => (docClient ??= createDocumentClient(registry.settings!.dynamodb));
 
 beforeAll(async () => {
   registry = await startTestRegistry({ config: { uploadTtlSeconds: TTL_SECONDS } });
@@ -29,6 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await registry.stop();
   s3.destroy();
+  docClient?.destroy();
 });
 
 /** An upload service on the registry's storage whose clock reads `at` (ms). */
@@ -49,7 +53,7 @@ async function abandonedUpload(repo: string): Promise<{ url: string; id: string;
 /** What S3 and DynamoDB still hold of a session, expired or not. */
 async function remains(id: string): Promise<{ session: boolean; leftovers: number; multiparts: number }> {
   const Bucket = registry.settings!.bucket;
-  const item = await createDocumentClient(registry.settings!.dynamodb).send(new GetCommand({ TableName: registry.settings!.table, Key: keys.upload(id) }));
+  const item = await doc().send(new GetCommand({ TableName: registry.settings!.table, Key: keys.upload(id) }));
   const objects = await s3.send(new ListObjectsV2Command({ Bucket, Prefix: `uploads/${id}/` }));
   const multiparts = await s3.send(new ListMultipartUploadsCommand({ Bucket, Prefix: `blobs/${id}` }));
   return { session: item.Item !== undefined, leftovers: objects.KeyCount ?? 0, multiparts: multiparts.Uploads?.length ?? 0 };
@@ -92,16 +96,15 @@ describe('sweeping expired upload sessions', () => {
 
 describe('the UploadsByExpiry index on an older table', () => {
   it('a table created before the index (an existing npm start data dir) gets it when the registry starts', async () => {
-    const doc = createDocumentClient(registry.settings!.dynamodb);
     const TableName = `stratus-old-${Date.now().toString(36)}`;
-    await doc.send(new CreateTableCommand({
+    await doc().send(new CreateTableCommand({
       TableName, BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
     }));
-    await ensureTable(doc, TableName);
-    await ensureTable(doc, TableName); // and leaves it alone the next time
-    const table = (await doc.send(new DescribeTableCommand({ TableName }))).Table!;
+    await ensureTable(doc(), TableName);
+    await ensureTable(doc(), TableName); // and leaves it alone the next time
+    const table = (await doc().send(new DescribeTableCommand({ TableName }))).Table!;
     expect(table.GlobalSecondaryIndexes?.map((i) => i.IndexName)).toEqual(['UploadsByExpiry']);
   });
 });

@@ -37,12 +37,12 @@ function readFrom(file: string, offset: number): string {
   return buf.toString('utf8');
 }
 
-/** Whether a registry's backend calls can be counted: Stratus's Node host (its log), distribution on S3. */
-export const countsCalls = (reg: Registry) => reg.name === 'stratus' || !!reg.s3Counts;
+/** Whether a registry's backend calls can be counted: Stratus (its request log, both topologies), distribution on S3. */
+export const countsCalls = (reg: Registry) => reg.name.startsWith('stratus') || !!reg.s3Counts;
 
 /** Runs `work` and returns the backend calls the registry made meanwhile (undefined: not countable). */
 export async function callsDuring<T>(reg: Registry, work: () => Promise<T>): Promise<{ result: T; calls?: BackendCalls }> {
-  if (reg.name === 'stratus' && reg.log) {
+  if (reg.name.startsWith('stratus') && reg.log) {
     // A request's line is written after its response: let earlier work's lines land before the window
     // opens, and this work's before it closes.
     const flushed = () => new Promise((r) => setTimeout(r, 300));

@@ -72,7 +72,8 @@ export async function startStratusLambda(port: number, work: string): Promise<Re
 async function launchStratus(name: string, entry: string, port: number, work: string, env: Record<string, string>): Promise<Registry> {
   const dataDir = join(work, `${name}-data`);
   const log = join(work, `${name}.log`);
-  const child = spawnGroup(join(ROOT, 'node_modules/.bin/tsx'), [entry], {
+  // As `npm start` / `npm run start:lambda` run it.
+  const child = spawnGroup(process.execPath, ['--require', 'tsx/cjs', entry], {
     cwd: ROOT, log,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STRATUS_DATA_DIR: dataDir, STRATUS_AUTH: 'off', ...env },
   });
@@ -180,7 +181,7 @@ export function cpuSeconds(pid: number): number {
   } catch { return 0; }
 }
 
-/** The processes that serve a registry, by role: the listener, its backends, helpers (tsx's wrapper). */
+/** The processes that serve a registry, by role: the listener, its backends, helpers. */
 export function roles(reg: Registry): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   const add = (role: string, pid: number) => { (out[role] ??= []).push(pid); };

@@ -9,20 +9,23 @@ import type { RegistryHandler } from '../../core/http/types';
 import { jsonLogger, Logger } from '../../core/logger';
 import { createRegistry } from '../../core/registry';
 import { errorResponse } from '../../core/http/error-response';
+import { countCallsOf, noCalls } from '../backend-calls';
 import { buildDeps, settingsFromEnv } from '../settings';
 import { keyLoaderFromEnv } from '../signing-keys-from-env';
 import { eventToRequest } from './event-to-request';
 import { resultFromResponse } from './result-from-response';
 
-/** A Lambda handler over any registry core, logging one JSON line per request like the Node host. */
+/** A Lambda handler over any registry core, logging one JSON line per request (with its backend calls) like the Node host. */
 export function lambdaAdapter(registry: RegistryHandler, logger: Logger) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const started = performance.now();
     const request = eventToRequest(event);
-    const response = await registry(request);
+    const calls = noCalls();
+    const response = await countCallsOf(calls, () => registry(request));
     logger.info('request', {
       requestId: request.requestId, method: request.method, path: request.path, status: response.status,
       durationMs: Math.round(performance.now() - started), bytesOut: response.body?.length ?? 0,
+      s3Calls: calls.s3, dynamodbCalls: calls.dynamodb, dynamodbReads: calls.dynamodbReads,
       remote: event.requestContext.http.sourceIp, userAgent: request.headers['user-agent'],
     });
     return resultFromResponse(response);

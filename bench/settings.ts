@@ -1,4 +1,4 @@
-/** The bench's mode and constants: --quick (under 2 minutes) or full, and --only=<contenders>. */
+/** The bench's mode and constants: --quick (under 2 minutes) or full, and --only=<contenders> (run in that order). */
 import { resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..');

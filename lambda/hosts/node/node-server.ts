@@ -59,7 +59,8 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
   const response = await countCallsOf(calls, () => handler(request));
   // A client still sending a refused body only sees the answer once it has sent it: read a little
   // more so it can, and close the connection rather than read a large remainder.
-  const rest = req.complete ? 'read' : await drain(req, DRAIN_LIMIT_BYTES, bodyIdleMs);
+  // A request already torn down (the client went away mid-body) has nothing left to read.
+  const rest = req.complete ? 'read' : req.destroyed ? 'large' : await drain(req, DRAIN_LIMIT_BYTES, bodyIdleMs);
   if (rest !== 'read') response.headers.connection = 'close';
   const bytesOut = response.body?.length ?? 0;
   if (!res.destroyed) {

@@ -53,7 +53,7 @@ function forgetBlobLocations(engine: Engine): void {
 /**
  * Times `docker push` of the image to `host/repo`, then `docker pull` of it with no layer of it left in
  * the engine (`docker rmi -f` of the image first); the pulled image is tagged back as LOCAL_TAG. `around`
- * wraps each timed command (to count backend calls).
+ * wraps each timed command (to count backend calls); its own waits are not timed.
  */
 export async function dockerPushPull(
   engine: Engine, host: string, repo: string,
@@ -63,15 +63,15 @@ export async function dockerPushPull(
   const ref = `${host}/${repo}:latest`;
   await docker(['tag', LOCAL_TAG, ref]);
   forgetBlobLocations(engine);
-  let t0 = performance.now();
-  await around('push', async () => { await docker(['push', '--quiet', ref], { timeoutMs: 900_000 }); });
-  const push = (performance.now() - t0) / 1000;
+  // Timed inside `around`, which may wait before and after the command (for log lines to land).
+  const timed = async (args: string[]) => { const t0 = performance.now(); await docker(args, { timeoutMs: 900_000 }); return (performance.now() - t0) / 1000; };
+  let push = 0;
+  await around('push', async () => { push = await timed(['push', '--quiet', ref]); });
   const id = (await docker(['image', 'inspect', '--format', '{{.Id}}', ref])).stdout.trim();
   await docker(['rmi', '-f', id]);
   forgetBlobLocations(engine);
-  t0 = performance.now();
-  await around('pull', async () => { await docker(['pull', '--quiet', ref], { timeoutMs: 900_000 }); });
-  const pull = (performance.now() - t0) / 1000;
+  let pull = 0;
+  await around('pull', async () => { pull = await timed(['pull', '--quiet', ref]); });
   await docker(['tag', ref, LOCAL_TAG]);
   await docker(['rmi', ref]);
   return { push, pull };

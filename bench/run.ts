@@ -8,6 +8,7 @@
  * spreads and ratios Stratus / each distribution variant and whether issue 5's targets hold, and writes
  * every figure (every run) to bench/results/<timestamp>.json. Only 127.0.0.1 is ever contacted.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,23 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const say = (s: string) => process.stdout.write(s);
 
+/** The Debian packages the contenders and real clients come from, by the command each provides. */
+const NEEDED: Array<{ command: string; pkg: string; when: boolean }> = [
+  { command: 'docker-registry', pkg: 'docker-registry', when: !ONLY || ONLY.some((c) => c.startsWith('distribution')) },
+  { command: 'skopeo', pkg: 'skopeo', when: true },
+  { command: 'dockerd', pkg: 'docker.io', when: DOCKER },
+];
+
+/** Stops with the apt-get command that installs what is missing, rather than failing halfway through. */
+function checkTools(): void {
+  const missing = NEEDED.filter((n) => n.when && spawnSync('sh', ['-c', `command -v ${n.command}`]).status !== 0);
+  if (!missing.length) return;
+  say(`The bench needs ${missing.map((m) => m.command).join(', ')}: apt-get install -y ${missing.map((m) => m.pkg).join(' ')} (as root)\n`);
+  process.exit(2);
+}
+
 async function main(): Promise<void> {
+  checkTools();
   const began = performance.now();
   const image = await syntheticImage();
   const big = await bigImage();

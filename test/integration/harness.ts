@@ -6,7 +6,7 @@ import { newKeySet } from '../../lambda/auth/key-stores/key-set';
 import type { KeySet } from '../../lambda/auth/signing-keys';
 import { defaultConfig, RegistryConfig } from '../../lambda/core/config';
 import type { AuthStore } from '../../lambda/ports/auth-store';
-import { jsonLogger, silentLogger } from '../../lambda/core/logger';
+import { jsonLogger, Logger, silentLogger } from '../../lambda/core/logger';
 import { createRegistry } from '../../lambda/core/registry';
 import { createNodeServer } from '../../lambda/hosts/node/node-server';
 import { AuthSettings, buildDeps, ensureStorage, Settings } from '../../lambda/hosts/settings';
@@ -44,6 +44,8 @@ export interface TestRegistryOptions {
     dynamodbEndpoint?: string;
     timeouts?: BackendTimeouts;
   };
+  /** Where the registry logs (request lines included). @default silent, or JSON on stdout with STRATUS_TEST_LOGS */
+  logger?: Logger;
   /** How long the Node host waits for a request body that sends nothing. @default the host's (two minutes) */
   bodyIdleTimeoutMs?: number;
   /** Turns auth on: settings overrides and, optionally, the key set (a fresh one by default). */
@@ -64,7 +66,7 @@ export async function startTestRegistry(opts: TestRegistryOptions = {}): Promise
     config: { ...defaultConfig, ...config },
   };
   await ensureStorage(settings);
-  const logger = process.env.STRATUS_TEST_LOGS ? jsonLogger({ service: 'stratus-test' }) : silentLogger;
+  const logger = opts.logger ?? (process.env.STRATUS_TEST_LOGS ? jsonLogger({ service: 'stratus-test' }) : silentLogger);
   const { keys: givenKeys, ...authOverrides } = opts.auth ?? {};
   const keys = opts.auth ? givenKeys ?? (await newKeySet()) : undefined;
   const auth: AuthSettings | undefined = opts.auth

@@ -1,4 +1,5 @@
 import type { Backend } from '../../../lambda/hosts/backend-calls';
+import { silentLogger } from '../../../lambda/core/logger';
 import { startTestRegistry, TestRegistry } from '../harness';
 import { ACCEPT_MANIFESTS, MT, randomBytes, RegistryClient, sha256, uniqueRepo } from './client';
 
@@ -65,5 +66,30 @@ describe('backend calls per request', () => {
     // The manifest's blob checks are one BatchGet; manifest, tag and catalog entry are one transaction.
     expect(putManifest.dynamodb).toEqual(['BatchGetItemCommand', 'TransactWriteItemsCommand']);
     console.log(`backend calls: POST ${JSON.stringify(start)} PATCH ${JSON.stringify(patch)} PUT ${JSON.stringify(put)} PUT manifest ${JSON.stringify(putManifest)}`);
+  });
+
+  it("each request's log line tells the S3 and DynamoDB calls it made", async () => {
+    // Prepare: a registry whose request log the test reads
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = { ...silentLogger, info: (message: string, fields?: Record<string, unknown>) => void lines.push({ message, ...fields }) };
+    const logged = await startTestRegistry({ logger });
+    try {
+      const other = new RegistryClient(logged.url);
+      const repo = uniqueRepo('calls-log');
+      const blob = await other.pushBlob(repo, randomBytes(1024));
+      lines.length = 0;
+      // Act
+      const head = await other.fetch(`/v2/${repo}/blobs/${blob.digest}`, { method: 'HEAD' });
+      const upload = await other.fetch(`/v2/${repo}/blobs/uploads/`, { method: 'POST' });
+      // Assess
+      expect([head.status, upload.status]).toEqual([200, 202]);
+      await new Promise((r) => setTimeout(r, 50)); // the line is written once the answer is sent
+      expect(lines.filter((l) => l.message === 'request')).toEqual([
+        expect.objectContaining({ method: 'HEAD', status: 200, s3Calls: 0, dynamodbCalls: 1, dynamodbReads: 1 }),
+        expect.objectContaining({ method: 'POST', status: 202, s3Calls: 0, dynamodbCalls: 1, dynamodbReads: 0 }),
+      ]);
+    } finally {
+      await logged.stop();
+    }
   });
 });

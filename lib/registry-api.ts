@@ -5,13 +5,11 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { grantRegistryAccess, registryEnvironment, RegistryStorageProps } from './registry-access';
-import { LAMBDA_BUNDLING } from './lambda-bundling';
+import { stratusFunction } from './stratus-function';
 import { ALARM_PERIOD, countAlarm } from './count-alarm';
 
 /** The Lambda entry point (another team's file; exports `handler`). */
@@ -56,27 +54,14 @@ export class RegistryApi extends Construct {
     }
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
-    const logGroup = new logs.LogGroup(this, 'FunctionLogs', { retention });
-    // An explicit role that may write to this log group only, instead of the managed
-    // AWSLambdaBasicExecutionRole (which allows CreateLogGroup/PutLogEvents on every log group).
-    const role = new iam.Role(this, 'FunctionRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-
-    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+    this.fn = stratusFunction(this, {
+      ids: { fn: 'Function', logs: 'FunctionLogs', role: 'FunctionRole' },
       entry: LAMBDA_ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       // API Gateway gives an integration 30 s at most; stop first so the client gets our answer, not a 503.
       timeout: Duration.seconds(29),
-      role,
-      logGroup,
-      environment: {
-        ...registryEnvironment(props, props.uploadBaseUrl),
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: LAMBDA_BUNDLING,
+      environment: registryEnvironment(props, props.uploadBaseUrl),
+      logRetention: retention,
     });
     grantRegistryAccess(this.fn, props);
 

@@ -2,12 +2,11 @@ import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { LAMBDA_BUNDLING } from './lambda-bundling';
+import { stratusFunction } from './stratus-function';
 
 /** The rotation function's entry point (exports `handler`). */
 export const ROTATION_ENTRY = path.join(__dirname, '..', 'lambda', 'hosts', 'lambda', 'rotate-keys.ts');
@@ -45,24 +44,14 @@ export class SigningKeys extends Construct {
       encryptionKey: props.encryptionKey,
     });
 
-    const logGroup = new logs.LogGroup(this, 'RotationLogs', { retention });
-    const role = new iam.Role(this, 'RotationRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    this.rotationFunction = new nodejs.NodejsFunction(this, 'RotationFunction', {
+    this.rotationFunction = stratusFunction(this, {
+      ids: { fn: 'RotationFunction', logs: 'RotationLogs', role: 'RotationRole' },
       entry: ROTATION_ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(30),
-      role,
-      logGroup,
       description: 'Rotates the Stratus token signing keys',
-      environment: {
-        STRATUS_KEEP_PREVIOUS_SECONDS: String(props.keepPreviousSeconds ?? 86_400),
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: LAMBDA_BUNDLING,
+      environment: { STRATUS_KEEP_PREVIOUS_SECONDS: String(props.keepPreviousSeconds ?? 86_400) },
+      logRetention: retention,
     });
 
     // Grants the function what a rotation needs on this secret (Describe/Get/Put/UpdateSecretVersionStage)

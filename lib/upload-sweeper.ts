@@ -4,13 +4,12 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { UPLOADS_BY_EXPIRY } from '../lambda/adapters/dynamodb/keys';
-import { LAMBDA_BUNDLING } from './lambda-bundling';
+import { stratusFunction } from './stratus-function';
 
 /** The sweeper's entry point (exports `handler`). */
 export const SWEEPER_ENTRY = path.join(__dirname, '..', 'lambda', 'hosts', 'lambda', 'sweep-uploads.ts');
@@ -41,25 +40,14 @@ export class UploadSweeper extends Construct {
 
   constructor(scope: Construct, id: string, props: UploadSweeperProps) {
     super(scope, id);
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH });
-    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    logGroup.grantWrite(role);
-    this.fn = new nodejs.NodejsFunction(this, 'Function', {
+    this.fn = stratusFunction(this, {
+      ids: { fn: 'Function', logs: 'Logs', role: 'Role' },
       entry: SWEEPER_ENTRY,
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.minutes(5),
-      role,
-      logGroup,
       description: 'Removes expired Stratus upload sessions with their S3 multipart uploads and leftovers',
-      environment: {
-        STRATUS_BUCKET: props.bucket.bucketName,
-        STRATUS_TABLE: props.table.tableName,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
-      bundling: LAMBDA_BUNDLING,
+      environment: { STRATUS_BUCKET: props.bucket.bucketName, STRATUS_TABLE: props.table.tableName },
+      logRetention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
     });
     iam.Grant.addToPrincipal({
       grantee: this.fn, actions: ['s3:AbortMultipartUpload', 's3:DeleteObject'], resourceArns: [props.bucket.arnForObjects('*')],

@@ -12,7 +12,7 @@ import { Construct } from 'constructs';
  * them (hash-wasm: 532 KB instead of 974 KB). local/lambda/build-bundle.ts makes the same choices, so the
  * local topology runs the same artefact.
  */
-export const LAMBDA_BUNDLING: BundlingOptions = {
+const LAMBDA_BUNDLING: BundlingOptions = {
   minify: true,
   sourceMap: true,
   sourcesContent: false,

@@ -1,5 +1,9 @@
 import type { Backend } from '../../../lambda/hosts/backend-calls';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { silentLogger } from '../../../lambda/core/logger';
+import { createRegistry } from '../../../lambda/core/registry';
+import { lambdaAdapter } from '../../../lambda/hosts/lambda/handler';
+import { buildDeps } from '../../../lambda/hosts/settings';
 import { startTestRegistry, TestRegistry } from '../harness';
 import { ACCEPT_MANIFESTS, MT, randomBytes, RegistryClient, sha256, uniqueRepo } from './client';
 
@@ -91,5 +95,26 @@ describe('backend calls per request', () => {
     } finally {
       await logged.stop();
     }
+  });
+
+  it('the Lambda host logs the same counts with each request', async () => {
+    // Prepare: the Lambda adapter over a registry on the same real backends, and a blob to HEAD
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = { ...silentLogger, info: (message: string, fields?: Record<string, unknown>) => void lines.push({ message, ...fields }) };
+    const repo = uniqueRepo('calls-lambda');
+    const blob = await client.pushBlob(repo, randomBytes(1024));
+    const invoke = lambdaAdapter(createRegistry(buildDeps(registry.settings!, logger)), logger);
+    const event = {
+      version: '2.0', routeKey: '$default', rawPath: `/v2/${repo}/blobs/${blob.digest}`, rawQueryString: '',
+      headers: { host: 'registry.test' }, isBase64Encoded: false,
+      requestContext: { requestId: 'r1', http: { method: 'HEAD', path: `/v2/${repo}/blobs/${blob.digest}`, sourceIp: '127.0.0.1' } },
+    } as unknown as APIGatewayProxyEventV2;
+    // Act
+    const result = await invoke(event);
+    // Assess
+    expect(result.statusCode).toBe(200);
+    expect(lines.filter((l) => l.message === 'request')).toEqual([
+      expect.objectContaining({ method: 'HEAD', status: 200, s3Calls: 0, dynamodbCalls: 1, dynamodbReads: 1 }),
+    ]);
   });
 });

@@ -29,7 +29,12 @@ export interface RegistryConfig {
   corsOrigin: string;
   /** Absolute base URL for upload Locations (another host, e.g. the upload service); relative when empty. */
   uploadBaseUrl: string;
+  /** How blob GETs are answered: a 307 to a presigned URL, or the bytes streamed by the host (Node host only). */
+  blobDelivery: BlobDelivery;
 }
+
+/** 'redirect': 307 to a presigned storage URL; 'proxy': the registry streams the bytes (clients cannot reach storage). */
+export type BlobDelivery = 'redirect' | 'proxy';
 
 const MiB = 1024 * 1024;
 
@@ -49,6 +54,7 @@ export const defaultConfig: RegistryConfig = {
   maxPageSize: 10000,
   corsOrigin: '*',
   uploadBaseUrl: '',
+  blobDelivery: 'redirect',
 };
 
 /** What the core needs from its host: ports, a logger and its configuration. */

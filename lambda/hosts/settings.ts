@@ -1,6 +1,6 @@
 import { AUTH_DEFAULTS, clampTokenTtl } from '../auth/auth-config';
 import type { KeySet } from '../auth/signing-keys';
-import { defaultConfig, RegistryConfig, RegistryDeps } from '../core/config';
+import { BlobDelivery, defaultConfig, RegistryConfig, RegistryDeps } from '../core/config';
 import type { Logger } from '../core/logger';
 import { DynamoDbAuthStore } from '../adapters/dynamodb/dynamodb-auth-store';
 import { DynamoDbMetadataStore } from '../adapters/dynamodb/dynamodb-metadata-store';
@@ -25,6 +25,18 @@ export interface Settings {
   auth?: AuthSettings;
   /** Node host: seconds between sweeps of expired upload sessions (STRATUS_UPLOAD_SWEEP_SECONDS; 0 = never). @default 900 */
   uploadSweepSeconds?: number;
+  /** Node host: STRATUS_BLOB_DELIVERY; absent = chosen from where the host listens (see blob-delivery.ts). */
+  blobDelivery?: BlobDelivery;
+  /** STRATUS_PUBLIC_URL: the registry's address as clients use it (e.g. https://registry.lan:5000). */
+  publicUrl?: string;
+  /** Node host: STRATUS_TLS_CERT and STRATUS_TLS_KEY, PEM files to serve HTTPS with. */
+  tls?: TlsFiles;
+}
+
+/** Paths of a PEM certificate (chain) and its private key. */
+export interface TlsFiles {
+  cert: string;
+  key: string;
 }
 
 /** Auth settings from the environment; the host supplies the signing keys. */
@@ -44,7 +56,7 @@ export function authSettingsFromEnv(env: NodeJS.ProcessEnv): AuthSettings | unde
   if (!/^(on|true|1)$/i.test(env.STRATUS_AUTH ?? '')) return undefined;
   return {
     service: env.STRATUS_AUTH_SERVICE || AUTH_DEFAULTS.service,
-    realm: env.STRATUS_AUTH_REALM || undefined,
+    realm: env.STRATUS_AUTH_REALM || (env.STRATUS_PUBLIC_URL ? `${env.STRATUS_PUBLIC_URL.replace(/\/+$/, '')}/token` : undefined),
     tokenTtlSeconds: clampTokenTtl(intEnv(env.STRATUS_TOKEN_TTL_SECONDS, AUTH_DEFAULTS.tokenTtlSeconds)),
     refreshTtlSeconds: intEnv(env.STRATUS_REFRESH_TTL_SECONDS, AUTH_DEFAULTS.refreshTtlSeconds),
   };
@@ -71,7 +83,30 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     },
     auth: authSettingsFromEnv(env),
     uploadSweepSeconds: env.STRATUS_UPLOAD_SWEEP_SECONDS === '0' ? 0 : intEnv(env.STRATUS_UPLOAD_SWEEP_SECONDS, DEFAULT_UPLOAD_SWEEP_SECONDS),
+    blobDelivery: blobDeliveryEnv(env.STRATUS_BLOB_DELIVERY),
+    publicUrl: publicUrlEnv(env.STRATUS_PUBLIC_URL),
+    tls: tlsEnv(env),
   };
+}
+
+function blobDeliveryEnv(value: string | undefined): BlobDelivery | undefined {
+  if (!value) return undefined;
+  if (value === 'redirect' || value === 'proxy') return value;
+  throw new Error(`STRATUS_BLOB_DELIVERY=${value}: expected redirect or proxy`);
+}
+
+function publicUrlEnv(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (!/^https?:\/\/[^/?#\s]+\/?$/i.test(value)) throw new Error(`STRATUS_PUBLIC_URL=${value}: expected http(s)://<host>[:port], e.g. https://registry.lan:5000`);
+  return value.replace(/\/+$/, '');
+}
+
+function tlsEnv(env: NodeJS.ProcessEnv): TlsFiles | undefined {
+  const cert = env.STRATUS_TLS_CERT;
+  const key = env.STRATUS_TLS_KEY;
+  if (!cert && !key) return undefined;
+  if (!cert || !key) throw new Error('STRATUS_TLS_CERT and STRATUS_TLS_KEY go together: set both (PEM certificate and private key) or neither');
+  return { cert, key };
 }
 
 /** What the host adds to the settings: the signing key loader (a file locally, Secrets Manager in AWS). */

@@ -13,11 +13,16 @@ export interface RegistryRequest {
   remoteAddress?: string;
 }
 
-/** A response as the core produces it. Bodies are whole: blob bytes never pass through the core on pull. */
+/** A response as the core produces it. Bodies are whole, except blob bytes the Node host streams (`stream`). */
 export interface RegistryResponse {
   status: number;
   headers: Record<string, string>;
   body?: Uint8Array;
+  /**
+   * A body to stream instead of `body`: blob bytes on the Node host's proxy delivery. Only hosts that can
+   * stream are configured for it (the Lambda host always redirects).
+   */
+  stream?: AsyncIterable<Uint8Array>;
 }
 
 /** The core as a function: what every host calls. */

@@ -6,10 +6,12 @@
 import type { Server } from 'node:http';
 import { jsonLogger, Logger } from '../../core/logger';
 import { createRegistry } from '../../core/registry';
-import { buildDeps, ensureStorage, HostAuth, Settings, settingsFromEnv } from '../settings';
+import { buildDeps, ensureStorage, HostAuth, Settings, settingsFromEnv, TlsFiles } from '../settings';
 import { keyLoaderFromEnv } from '../signing-keys-from-env';
 import { DEFAULT_UPLOAD_SWEEP_SECONDS, startUploadSweeper } from '../upload-sweeper';
+import { chooseBlobDelivery } from './blob-delivery';
 import { createNodeServer } from './node-server';
+import { loadTls } from './tls';
 
 /** Options of a running Node host. */
 export interface NodeHostOptions {
@@ -21,17 +23,24 @@ export interface NodeHostOptions {
   createStorage: boolean;
   /** The signing key loader, needed when auth is on. */
   auth?: Partial<HostAuth>;
+  /** Serve HTTPS with this certificate and key (STRATUS_TLS_CERT, STRATUS_TLS_KEY). */
+  tls?: TlsFiles;
 }
 
-/** Starts the registry over HTTP and resolves once it listens. */
+/** Starts the registry over HTTP (HTTPS with `tls`) and resolves once it listens. */
 export async function startNodeHost(opts: NodeHostOptions): Promise<Server> {
+  // Unreadable TLS files stop the start before anything else is done.
+  const tls = opts.tls ? loadTls(opts.tls) : undefined;
   if (opts.createStorage) await ensureStorage(opts.settings);
-  const deps = buildDeps(opts.settings, opts.logger, opts.auth);
-  const server = createNodeServer(createRegistry(deps), opts.logger);
+  const { delivery, reason } = chooseBlobDelivery(opts.settings, opts.host);
+  const settings = { ...opts.settings, config: { ...opts.settings.config, blobDelivery: delivery } };
+  const deps = buildDeps(settings, opts.logger, opts.auth);
+  const server = createNodeServer(createRegistry(deps), opts.logger, { tls });
   // Abandoned upload sessions: their multipart uploads and leftovers are removed once they expire.
   const stopSweeper = startUploadSweeper(deps, opts.logger, opts.settings.uploadSweepSeconds ?? DEFAULT_UPLOAD_SWEEP_SECONDS);
   server.once('close', stopSweeper);
   await new Promise<void>((resolve) => server.listen(opts.port, opts.host, resolve));
+  opts.logger.info(delivery === 'proxy' ? 'blob GETs: the registry streams the bytes' : 'blob GETs: 307 to presigned S3 URLs', { blobDelivery: delivery, reason });
   return server;
 }
 
@@ -41,10 +50,10 @@ if (require.main === module) {
   const port = Number(process.env.PORT ?? 5000);
   const host = process.env.HOST ?? '0.0.0.0';
   startNodeHost({
-    port, host, settings, logger, createStorage: process.env.STRATUS_CREATE_STORAGE === 'true', auth: keyLoaderFromEnv(process.env),
+    port, host, settings, logger, createStorage: process.env.STRATUS_CREATE_STORAGE === 'true', auth: keyLoaderFromEnv(process.env), tls: settings.tls,
   })
     .then((server) => {
-      logger.info(`Stratus registry listening on http://${host}:${port}`, { bucket: settings.bucket, table: settings.table });
+      logger.info(`Stratus registry listening on ${settings.tls ? 'https' : 'http'}://${host}:${port}`, { bucket: settings.bucket, table: settings.table });
       process.once('SIGTERM', () => server.close(() => process.exit(0)));
     })
     .catch((err) => {

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { RegistryHandler, RegistryRequest } from '../../core/http/types';
 import type { Logger } from '../../core/logger';
 import { countCallsOf, noCalls } from '../backend-calls';
@@ -13,6 +16,8 @@ export interface NodeServerOptions {
    * elsewhere (S3, hashing, a long completion) does not count. @default 120000
    */
   bodyIdleTimeoutMs?: number;
+  /** Serve HTTPS with this certificate (chain) and key, PEM. @default plain HTTP */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** Default of NodeServerOptions.bodyIdleTimeoutMs. */
@@ -23,7 +28,12 @@ export const BODY_IDLE_TIMEOUT_MS = 120_000;
  * DynamoDB calls it made (counted at the SDK, attributed to the request through AsyncLocalStorage).
  */
 export function createNodeServer(handler: RegistryHandler, logger: Logger, opts: NodeServerOptions = {}): Server {
-  const server = createServer((req, res) => void serve(handler, logger, req, res, opts.bodyIdleTimeoutMs ?? BODY_IDLE_TIMEOUT_MS));
+  const listener: RequestListener = (req, res) => {
+    // The host terminates TLS itself: say so as a TLS proxy in front would (the auth realm's scheme follows).
+    if (opts.tls) req.headers['x-forwarded-proto'] = 'https';
+    void serve(handler, logger, req, res, opts.bodyIdleTimeoutMs ?? BODY_IDLE_TIMEOUT_MS);
+  };
+  const server = opts.tls ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key }, listener) : createServer(listener);
   // Layers take minutes to stream: no overall request deadline, but idle headers still time out.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
@@ -62,11 +72,13 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
   // A request already torn down (the client went away mid-body) has nothing left to read.
   const rest = req.complete ? 'read' : req.destroyed ? 'large' : await drain(req, DRAIN_LIMIT_BYTES, bodyIdleMs);
   if (rest !== 'read') response.headers.connection = 'close';
-  const bytesOut = response.body?.length ?? 0;
-  if (!res.destroyed) {
+  let bytesOut = response.body?.length ?? 0;
+  if (res.destroyed) await response.stream?.[Symbol.asyncIterator]().return?.();
+  else {
     res.writeHead(response.status, response.headers);
+    if (response.stream) bytesOut = await sendStream(response.stream, res, logger, requestId);
     // a stalled client may never read the answer nor close: the connection is let go once it is written
-    res.end(response.body, () => { if (rest === 'idle') req.socket.destroy(); });
+    else res.end(response.body, () => { if (rest === 'idle') req.socket.destroy(); });
   }
   logger.info('request', {
     requestId, method: request.method, path, status: response.status,
@@ -77,6 +89,30 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
 }
 
 const DRAIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Writes a streamed body (blob bytes) at the pace the client reads it: the source is only pulled when the
+ * socket takes more, so memory stays bounded whatever the size. A source that fails, or a client that goes
+ * away, ends both sides (the client sees a cut body, never a short one that looks complete). Resolves to
+ * the bytes written.
+ */
+async function sendStream(stream: AsyncIterable<Uint8Array>, res: ServerResponse, logger: Logger, requestId: string): Promise<number> {
+  let sent = 0;
+  const counted = (async function* () {
+    for await (const chunk of stream) {
+      sent += chunk.length;
+      yield chunk;
+    }
+  })();
+  try {
+    await pipeline(Readable.from(counted, { objectMode: false }), res);
+  } catch (err) {
+    if (!res.writableFinished && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+      logger.warn('response body cut off', { requestId, error: String(err), bytesOut: sent });
+    }
+  }
+  return sent;
+}
 
 /** `step`, or `onIdle` called if it has not settled within `ms` (which should make it reject). */
 function within<T>(step: Promise<T>, ms: number, onIdle: () => void): Promise<T> {

@@ -1,0 +1,32 @@
+/**
+ * How the Node host answers blob GETs. A 307 to a presigned S3 URL is the cloud path and costs the registry
+ * nothing; it only works when clients can reach the S3 address put into the URL. The embedded S3 (and any
+ * S3 named by a loopback address) listens on this machine's loopback only, which another machine cannot
+ * reach: then the host streams the bytes itself, as distribution does with redirects off.
+ */
+import type { BlobDelivery } from '../../core/config';
+import type { Settings } from '../settings';
+
+/** The delivery the host uses and why, for the start-up log. */
+export interface DeliveryChoice {
+  delivery: BlobDelivery;
+  reason: string;
+}
+
+/** STRATUS_BLOB_DELIVERY when set; else proxy when the host serves other machines and S3 is on loopback. */
+export function chooseBlobDelivery(settings: Settings, listenHost: string): DeliveryChoice {
+  if (settings.blobDelivery) return { delivery: settings.blobDelivery, reason: 'STRATUS_BLOB_DELIVERY' };
+  const s3Url = settings.s3PublicEndpoint ?? settings.s3.endpoint;
+  const s3Host = s3Url ? new URL(s3Url).hostname : undefined;
+  const clientHost = settings.publicUrl ? new URL(settings.publicUrl).hostname : listenHost;
+  if (s3Host && isLoopback(s3Host) && !isLoopback(clientHost)) {
+    return { delivery: 'proxy', reason: `clients on other machines cannot reach S3 at ${s3Host}` };
+  }
+  return { delivery: 'redirect', reason: s3Host ? `clients reach S3 at ${s3Host}` : 'clients reach S3 directly' };
+}
+
+/** True for names only this machine can reach: localhost, 127.0.0.0/8, ::1 (brackets allowed). */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::1' || /^::ffff:127\./.test(h);
+}

@@ -25,7 +25,7 @@ export interface RegistryConfig {
   uploadTtlSeconds: number;
   /** Largest `n` honoured for tags and catalog pages. */
   maxPageSize: number;
-  /** Access-Control-Allow-Origin value; empty disables CORS headers. */
+  /** STRATUS_CORS_ORIGIN: `*` (any origin, no credentials), a comma-separated list of origins given credentials, or empty (CORS off). */
   corsOrigin: string;
   /** Absolute base URL for upload Locations (another host, e.g. the upload service); relative when empty. */
   uploadBaseUrl: string;

@@ -7,9 +7,15 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { LOCAL_S3_CREDENTIALS, LOCAL_S3_REGION, LocalS3, startLocalS3 } from './s3-server';
 
-/** Starts the local S3 server in a child process; it exits with this process (its stdin closes). */
-export async function startLocalS3Process(opts: { dataDir: string; port?: number }): Promise<LocalS3> {
-  const child = spawn(process.execPath, [...process.execArgv, __filename, opts.dataDir, String(opts.port ?? 0)], {
+/**
+ * Starts the local S3 server in a child process; it exits with this process (its stdin closes). It listens
+ * on a loopback address of its own (see separateLoopbackHost) unless `host` is given.
+ */
+export async function startLocalS3Process(opts: { dataDir: string; port?: number; host?: string }): Promise<LocalS3> {
+  // Run from TypeScript without tsx in execArgv (jest): the child needs the loader too.
+  const loader = __filename.endsWith('.ts') && !process.execArgv.some((a) => a.includes('tsx')) ? ['--require', 'tsx/cjs'] : [];
+  const host = opts.host ?? separateLoopbackHost(process.env.HOST);
+  const child = spawn(process.execPath, [...process.execArgv, ...loader, __filename, opts.dataDir, String(opts.port ?? 0), host], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const endpoint = await firstLine(child);
@@ -21,6 +27,17 @@ export async function startLocalS3Process(opts: { dataDir: string; port?: number
       child.stdin?.end();
     }),
   };
+}
+
+/**
+ * The embedded S3's address: 127.0.0.2, not the registry's 127.0.0.1. Presigned URLs then name another host
+ * than the registry, and clients that forward Authorization on a redirect to the same host name (Go's
+ * net/http: the OCI conformance suite, many tools) never send registry credentials to S3, which refuses a
+ * request with two auth mechanisms. Linux routes all of 127.0.0.0/8 to lo. 127.0.0.3 when the registry
+ * itself is on 127.0.0.2.
+ */
+export function separateLoopbackHost(registryHost: string | undefined): string {
+  return registryHost === '127.0.0.2' ? '127.0.0.3' : '127.0.0.2';
 }
 
 function firstLine(child: ChildProcess): Promise<string> {
@@ -38,8 +55,8 @@ function firstLine(child: ChildProcess): Promise<string> {
 }
 
 if (require.main === module) {
-  const [dataDir, port] = process.argv.slice(2) as [string, string];
-  startLocalS3({ dataDir, port: Number(port), silent: true }).then((s3) => {
+  const [dataDir, port, host] = process.argv.slice(2) as [string, string, string | undefined];
+  startLocalS3({ dataDir, port: Number(port), host, silent: true }).then((s3) => {
     process.stdout.write(`${JSON.stringify({ endpoint: s3.endpoint })}\n`);
     // The parent closing our stdin (stop, or its death) ends us.
     process.stdin.resume();

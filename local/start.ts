@@ -19,9 +19,10 @@ async function main(): Promise<void> {
 
   const stack = await startLocalStack(env, logger);
   const { settings, auth, dataDir } = stack;
-  const server = await startNodeHost({ port, host, settings, logger, createStorage: false, auth: auth.host });
-  runUntilSignal(stack, `http://${host}:${port}`, [server], logger);
-  logger.info(`Stratus registry listening on http://${host}:${port} (${auth.status})`, {
+  const server = await startNodeHost({ port, host, settings, logger, createStorage: false, auth: auth.host, tls: settings.tls });
+  const url = `${settings.tls ? 'https' : 'http'}://${host}:${port}`;
+  runUntilSignal(stack, url, [server], logger);
+  logger.info(`Stratus registry listening on ${url}${settings.publicUrl ? ` as ${settings.publicUrl}` : ''} (${auth.status})`, {
     s3: settings.s3.endpoint ?? 'AWS', bucket: settings.bucket,
     dynamodb: settings.dynamodb.endpoint ?? 'AWS', table: settings.table, dataDir,
   });

@@ -56,7 +56,12 @@ function firstLine(child: ChildProcess): Promise<string> {
 
 if (require.main === module) {
   const [dataDir, port, host] = process.argv.slice(2) as [string, string, string | undefined];
-  startLocalS3({ dataDir, port: Number(port), host, silent: true }).then((s3) => {
+  startLocalS3({ dataDir, port: Number(port), host, silent: true }).catch((err: NodeJS.ErrnoException) => {
+    // Systems that route only 127.0.0.1 to the loopback (macOS): 127.0.0.1, named localhost in presigned
+    // URLs, still a host name other than the registry's 127.0.0.1.
+    if (err.code !== 'EADDRNOTAVAIL' || !host?.startsWith('127.')) throw err;
+    return startLocalS3({ dataDir, port: Number(port), host: '127.0.0.1', endpointHost: 'localhost', silent: true });
+  }).then((s3) => {
     process.stdout.write(`${JSON.stringify({ endpoint: s3.endpoint })}\n`);
     // The parent closing our stdin (stop, or its death) ends us.
     process.stdin.resume();

@@ -54,11 +54,15 @@ function loadPatchedS3rver(): S3rverCtor {
   return require('@20minutes/s3rver') as S3rverCtor;
 }
 
-/** Starts the patched s3rver on 127.0.0.1; data under `dataDir` survives restarts. port 0 = ephemeral. */
+/**
+ * Starts the patched s3rver on `host` (127.0.0.1); data under `dataDir` survives restarts. port 0 = ephemeral.
+ * `endpointHost` names it in the endpoint instead of `host` (e.g. localhost, a name other than the registry's).
+ */
 export async function startLocalS3(opts: {
   dataDir: string;
   port?: number;
   host?: string;
+  endpointHost?: string;
   silent?: boolean;
 }): Promise<LocalS3> {
   const S3rver = loadPatchedS3rver();
@@ -82,7 +86,7 @@ export async function startLocalS3(opts: {
     }
   });
   const address = await app.run();
-  const publicHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const publicHost = opts.endpointHost ?? (host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host);
   const endpointHost = publicHost.includes(':') ? `[${publicHost}]` : publicHost;
 
   let stopped: Promise<void> | undefined;

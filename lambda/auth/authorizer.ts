@@ -1,6 +1,7 @@
 import type { RegistryRequest } from '../core/http/types';
 import { OciError } from '../oci/errors';
 import { parseName } from '../oci/names';
+import { SESSION_SECRET_PARAM } from '../core/uploads/session-access';
 import type { RepositoryAction } from '../ports/auth-store';
 import type { AuthDeps } from './auth-config';
 import type { Authenticator } from './authenticator';
@@ -64,18 +65,19 @@ export class Authorizer {
       if (err instanceof OciError && err.code === 'UNAUTHORIZED') throw this.unauthorized(req, scope, err.message);
       throw err;
     }
-    if (this.allowed(caller, requirement, params)) return caller;
+    if (this.allowed(caller, requirement, params, req)) return caller;
     if (caller.anonymous) throw this.unauthorized(req, scope);
     throw new OciError('DENIED', undefined, { detail: scope ? [{ type: scope.type, name: scope.name, action: actionsOf(scope) }] : undefined });
   }
 
-  private allowed(caller: Caller, requirement: Requirement, params: Record<string, string>): boolean {
+  private allowed(caller: Caller, requirement: Requirement, params: Record<string, string>, req: RegistryRequest): boolean {
     switch (requirement.kind) {
       case 'login': return !caller.anonymous;
       case 'catalog': return caller.catalog;
       case 'upload-session': {
-        // The session id is the capability: containerd drops Authorization for the upload host.
-        if (caller.credentials === 'none') return true;
+        // Without credentials (containerd drops them for another upload host) the capability is the
+        // session's secret from its Location, checked against the session by the upload routes.
+        if (caller.anonymous) return req.query.has(SESSION_SECRET_PARAM);
         const held = caller.actions(parseName(params.name!));
         return held.includes('push') && held.includes('pull');
       }

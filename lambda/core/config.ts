@@ -49,7 +49,7 @@ export const defaultConfig: RegistryConfig = {
   chunkMinLength: 5 * MiB,
   resumableHashMaxBytes: 64 * MiB,
   presignTtlSeconds: 900,
-  // Sessions are capabilities (their id is all a client needs): short-lived, renewed by each chunk.
+  // A session's Location is a capability (with auth on, its secret opens it without credentials): short-lived, renewed by each chunk.
   uploadTtlSeconds: 3600,
   maxPageSize: 10000,
   corsOrigin: '*',

@@ -51,6 +51,11 @@ export interface UploadSession {
   createdAt: number;
   /** The subject (token `sub`) that opened the session: requests with other credentials may not touch it. */
   owner?: string;
+  /**
+   * With auth on, what a request without credentials must present to touch the session (the Location's
+   * `_state`): random, never logged. The id alone, which every request log line carries, is no capability.
+   */
+  secret?: string;
   /** Epoch seconds after which the session is dead (DynamoDB TTL attribute). */
   expiresAt: number;
 }

@@ -5,7 +5,8 @@ import { contentLength, contentRange } from '../http/request-parts';
 import type { Route, RouteContext } from '../http/router';
 import { emptyResponse, RegistryRequest, RegistryResponse } from '../http/types';
 import { SessionLocks } from '../uploads/session-locks';
-import { BodyInput, uploadLocation, UploadService } from '../uploads/upload-service';
+import { SESSION_SECRET_PARAM, SessionAccess, uploadLocation } from '../uploads/session-access';
+import { BodyInput, UploadService } from '../uploads/upload-service';
 import { NEEDS } from '../../auth/authorizer';
 
 /** POST /v2/<name>/blobs/uploads/: start a session, upload monolithically, or mount from another repository. */
@@ -45,28 +46,34 @@ export function uploadSessionRoute(deps: RegistryDeps, uploads: UploadService): 
     params: ['name', 'id'],
     access: { GET: NEEDS.uploadSession, PATCH: NEEDS.uploadSession, PUT: NEEDS.uploadSession, DELETE: NEEDS.uploadSession },
     methods: {
-      GET: async (_req, p, ctx) => sessionResponse(deps, 204, await uploads.get(parseName(p.name!), p.id!, actingAs(ctx))),
+      GET: async (req, p, ctx) => sessionResponse(deps, 204, await uploads.get(parseName(p.name!), p.id!, actingAs(deps, req, ctx))),
       PATCH: async (req, p, ctx) => {
         const repository = parseName(p.name!);
         const input = bodyInput(req);
-        return sessionResponse(deps, 202, await locks.run(p.id!, () => uploads.append(repository, p.id!, input, actingAs(ctx))));
+        return sessionResponse(deps, 202, await locks.run(p.id!, () => uploads.append(repository, p.id!, input, actingAs(deps, req, ctx))));
       },
       PUT: async (req, p, ctx) => {
         const repository = parseName(p.name!);
         const input = bodyInput(req);
-        return created(repository, await locks.run(p.id!, () => uploads.complete(repository, p.id!, req.query.get('digest'), input, actingAs(ctx))));
+        return created(repository, await locks.run(p.id!, () => uploads.complete(repository, p.id!, req.query.get('digest'), input, actingAs(deps, req, ctx))));
       },
-      DELETE: async (_req, p, ctx) => {
-        await uploads.cancel(parseName(p.name!), p.id!, actingAs(ctx));
+      DELETE: async (req, p, ctx) => {
+        await uploads.cancel(parseName(p.name!), p.id!, actingAs(deps, req, ctx));
         return emptyResponse(204);
       },
     },
   };
 }
 
-/** Whose session a request may touch: its credentials' subject; none (the session id is the capability) when it has none. */
-function actingAs(ctx: RouteContext): string | undefined {
-  return ctx.caller.credentials === 'none' ? undefined : ctx.caller.subject;
+/**
+ * Which sessions a request may touch, with auth on: its creator's, by the credentials' subject; without
+ * credentials (or with an anonymous token: containerd drops credentials for another upload host), the one
+ * whose secret it presents. The session id alone, which request logs carry, opens nothing.
+ */
+function actingAs(deps: RegistryDeps, req: RegistryRequest, ctx: RouteContext): SessionAccess | undefined {
+  if (!deps.auth) return undefined;
+  if (ctx.caller.anonymous || ctx.caller.subject === undefined) return { secret: req.query.get(SESSION_SECRET_PARAM) };
+  return { subject: ctx.caller.subject };
 }
 
 function bodyInput(req: RegistryRequest): BodyInput {
@@ -75,7 +82,7 @@ function bodyInput(req: RegistryRequest): BodyInput {
 
 function sessionResponse(deps: RegistryDeps, status: number, session: UploadSession): RegistryResponse {
   return emptyResponse(status, {
-    location: uploadLocation(deps.config.uploadBaseUrl, session.repository, session.id),
+    location: uploadLocation(deps.config.uploadBaseUrl, session),
     range: `0-${Math.max(session.offset - 1, 0)}`,
     'docker-upload-uuid': session.id,
     'oci-chunk-min-length': String(deps.config.chunkMinLength),

@@ -5,6 +5,7 @@ import { MultipartUploadGoneError } from '../../ports/blob-store';
 import { BlobRecord, UploadConflictError, UploadSession } from '../../ports/metadata-store';
 import type { RegistryDeps } from '../config';
 import { digestStoredObject, hashStoredObject, keepLiveHash, LiveHashes, resumeHash, RunningHash } from './hashing';
+import { mayUse, newSessionSecret, SessionAccess, uploadLocation } from './session-access';
 import { uploadLeftoverPrefix, UploadTailMissingError, writeBody } from './upload-writer';
 
 /** Expired sessions swept at once. */
@@ -25,27 +26,31 @@ export class UploadService {
 
   constructor(private readonly deps: RegistryDeps) {}
 
-  /** Opens a session for a repository, bound to its creator's subject (when auth is on). */
+  /**
+   * Opens a session for a repository. With auth on (`owner` given) it is bound to its creator's subject
+   * and gets a secret for requests that come without credentials.
+   */
   async start(repository: string, owner?: string): Promise<UploadSession> {
     const session = this.newSession(repository);
-    if (owner !== undefined) session.owner = owner;
+    if (owner !== undefined) Object.assign(session, { owner, secret: newSessionSecret() });
     await this.deps.meta.createUpload(session);
     return session;
   }
 
   /**
-   * The live session of this repository, or BLOB_UPLOAD_UNKNOWN; also unknown to a caller acting as
-   * another subject than the one that opened it (`as` undefined: no credentials, the id is the capability).
+   * The live session of this repository, or BLOB_UPLOAD_UNKNOWN; also unknown to a caller that `as` does
+   * not admit (another subject, or no credentials and not the session's secret: see mayUse).
    */
-  async get(repository: string, id: string, as?: string): Promise<UploadSession> {
+  async get(repository: string, id: string, as?: SessionAccess): Promise<UploadSession> {
     const session = /^[a-zA-Z0-9-]{1,64}$/.test(id) ? await this.deps.meta.getUpload(id) : null;
-    const foreign = as !== undefined && session?.owner !== undefined && session.owner !== as;
-    if (!session || session.repository !== repository || foreign) throw new OciError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown or expired`);
+    if (!session || session.repository !== repository || !mayUse(session, as)) {
+      throw new OciError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown or expired`);
+    }
     return session;
   }
 
   /** Appends a chunk; the chunk must start where the session ends (else RANGE_INVALID, state unchanged). */
-  async append(repository: string, id: string, input: BodyInput, as?: string): Promise<UploadSession> {
+  async append(repository: string, id: string, input: BodyInput, as?: SessionAccess): Promise<UploadSession> {
     const session = await this.get(repository, id, as);
     const declaredLength = this.checkRange(session, input);
     const hash = await resumeHash(session, this.live, { declaredLength, final: false }, this.deps.config.resumableHashMaxBytes);
@@ -65,7 +70,7 @@ export class UploadService {
   }
 
   /** Completes a session with its last chunk (possibly empty) and verifies the digest before linking. */
-  async complete(repository: string, id: string, digestParam: string | null, input: BodyInput, as?: string): Promise<BlobRecord> {
+  async complete(repository: string, id: string, digestParam: string | null, input: BodyInput, as?: SessionAccess): Promise<BlobRecord> {
     const digest = parseDigest(digestParam);
     const session = await this.get(repository, id, as);
     const declaredLength = this.checkRange(session, input);
@@ -87,7 +92,7 @@ export class UploadService {
    * Abandons a session and the bytes it holds. The bytes go first: if S3 fails, the session is still
    * there to cancel (or sweep) again, rather than gone with its multipart upload left behind.
    */
-  async cancel(repository: string, id: string, as?: string): Promise<void> {
+  async cancel(repository: string, id: string, as?: SessionAccess): Promise<void> {
     const session = await this.get(repository, id, as);
     await this.discard(session);
     await this.deps.meta.deleteUpload(session.id);
@@ -216,7 +221,7 @@ export class UploadService {
     return new OciError('RANGE_INVALID', message, {
       headers: {
         range: `0-${Math.max(session.offset - 1, 0)}`,
-        location: uploadLocation(this.deps.config.uploadBaseUrl, session.repository, session.id),
+        location: uploadLocation(this.deps.config.uploadBaseUrl, session),
         'docker-upload-uuid': session.id,
       },
     });
@@ -246,9 +251,4 @@ export class UploadService {
   private expiry(): number {
     return Math.floor(this.deps.now() / 1000) + this.deps.config.uploadTtlSeconds;
   }
-}
-
-/** The URL a client continues an upload at. */
-export function uploadLocation(base: string, repository: string, id: string): string {
-  return `${base}/v2/${repository}/blobs/uploads/${id}`;
 }

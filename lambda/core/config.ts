@@ -25,6 +25,11 @@ export interface RegistryConfig {
   uploadTtlSeconds: number;
   /** Largest `n` honoured for tags and catalog pages. */
   maxPageSize: number;
+  /**
+   * Repository names one catalog request examines at most (beyond `n` + 1): a caller who may see few
+   * repositories gets a short page and a Link to continue, not a read of the whole catalog.
+   */
+  catalogScanLimit: number;
   /** STRATUS_CORS_ORIGIN: `*` (any origin, no credentials), a comma-separated list of origins given credentials, or empty (CORS off). */
   corsOrigin: string;
   /** Absolute base URL for upload Locations (another host, e.g. the upload service); relative when empty. */
@@ -52,6 +57,7 @@ export const defaultConfig: RegistryConfig = {
   // A session's Location is a capability (with auth on, its secret opens it without credentials): short-lived, renewed by each chunk.
   uploadTtlSeconds: 3600,
   maxPageSize: 10000,
+  catalogScanLimit: 5000,
   corsOrigin: '*',
   uploadBaseUrl: '',
   blobDelivery: 'redirect',

@@ -3,7 +3,8 @@ import { OciError } from '../../oci/errors';
 import { MediaType } from '../../oci/media-types';
 import { parseName } from '../../oci/names';
 import type { Caller } from '../../auth/caller';
-import type { Page } from '../../ports/metadata-store';
+import { isSealedCursor, openCursor, sealCursor } from '../catalog/catalog-cursor';
+import { visibleRepositories } from '../catalog/visible-repositories';
 import type { RegistryDeps } from '../config';
 import type { ManifestService } from '../manifests/manifest-service';
 import { nextLink, pageParams } from '../http/request-parts';
@@ -45,7 +46,11 @@ export function tagsRoute(deps: RegistryDeps): Route {
   };
 }
 
-/** GET /v2/_catalog with n/last pagination. */
+/**
+ * GET /v2/_catalog with n/last pagination, showing only what the caller may pull. A page may be short
+ * (see visibleRepositories); when it continues after a name the caller may not see, the Link carries
+ * that name sealed (catalog-cursor), never in the clear.
+ */
 export function catalogRoute(deps: RegistryDeps): Route {
   return {
     name: 'catalog',
@@ -55,9 +60,10 @@ export function catalogRoute(deps: RegistryDeps): Route {
     methods: {
       GET: async (req, _p, ctx) => {
         const { n, last } = pageParams(req, deps.config.maxPageSize);
-        const page = await visibleRepositories(deps, ctx.caller, n, last);
+        const after = last !== undefined && isSealedCursor(last) ? openCursor(await deps.auth?.keys(), last) : last;
+        const page = await visibleRepositories(deps, ctx.caller, n, after);
         const headers: Record<string, string> = {};
-        if (page.more) headers.link = nextLink('/v2/_catalog', n, page.items[page.items.length - 1]!);
+        if (page.continueAfter !== undefined) headers.link = nextLink('/v2/_catalog', n, await continuation(deps, ctx.caller, page.continueAfter));
         return jsonResponse(200, { repositories: page.items }, headers);
       },
     },
@@ -86,18 +92,8 @@ export function referrersRoute(manifests: ManifestService): Route {
   };
 }
 
-/** A catalog page of only the names the caller may pull, reading on while filtered pages come up short. */
-async function visibleRepositories(deps: RegistryDeps, caller: Caller, n: number, last?: string): Promise<Page> {
-  const items: string[] = [];
-  let after = last;
-  for (;;) {
-    const page = await deps.meta.listRepositories(n, after);
-    for (const name of page.items) {
-      if (items.length === n) return { items, more: true };
-      if (caller.listable(name)) items.push(name);
-    }
-    if (!page.more || page.items.length === 0) return { items, more: false };
-    if (items.length === n) return { items, more: true };
-    after = page.items[page.items.length - 1];
-  }
+/** The `last` of the next page: the name itself when the caller may see it, else sealed. */
+async function continuation(deps: RegistryDeps, caller: Caller, name: string): Promise<string> {
+  // Without auth every caller sees every name: nothing to seal.
+  return caller.listable(name) || !deps.auth ? name : sealCursor(await deps.auth.keys(), name);
 }

@@ -86,6 +86,7 @@ export class RegistryApi extends Construct {
           ip: '$context.identity.sourceIp',
           time: '$context.requestTime',
           method: '$context.httpMethod',
+          // The path only, never the query string: upload Locations carry their session's secret there.
           path: '$context.path',
           status: '$context.status',
           bytesOut: '$context.responseLength',

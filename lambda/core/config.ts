@@ -26,7 +26,7 @@ export interface RegistryConfig {
   /** Largest `n` honoured for tags and catalog pages. */
   maxPageSize: number;
   /**
-   * Repository names one catalog request examines at most (beyond `n` + 1): a caller who may see few
+   * Repository names one catalog request examines at most (`n` when larger): a caller who may see few
    * repositories gets a short page and a Link to continue, not a read of the whole catalog.
    */
   catalogScanLimit: number;

@@ -2,6 +2,7 @@ import type { Logger } from '../core/logger';
 import { OciError } from '../oci/errors';
 import type { Grant, LoginFailures, RobotToken, User } from '../ports/auth-store';
 import type { AuthDeps } from './auth-config';
+import { generationOf } from './credential-generation';
 import { Caller, principalCaller, tokenCaller } from './caller';
 import type { Principal } from './grants';
 import { verifyPassword } from './passwords';
@@ -135,12 +136,17 @@ export class Authenticator {
     return principal;
   }
 
-  /** The current principal behind a refresh token's subject, or UNAUTHORIZED when it may no longer log in. */
-  async principalOf(kind: SubjectKind, subject: string): Promise<Principal> {
+  /**
+   * The current principal behind a token's subject, or UNAUTHORIZED when it may no longer log in. Given a
+   * refresh token's `generation`, a user whose credentials changed since (passwd, disable, or removed and
+   * added again) is UNAUTHORIZED too.
+   */
+  async principalOf(kind: SubjectKind, subject: string, generation?: string): Promise<Principal> {
     const { store } = this.auth;
     if (kind === 'user') {
       const user = await store.getUser(subject);
-      if (user && !user.disabled) return this.userPrincipal(user);
+      const current = user && !user.disabled && (generation === undefined || generationOf(user) === generation);
+      if (current) return this.userPrincipal(user);
     } else if (kind === 'robot' && subject.startsWith('robot:')) {
       const robot = await store.getRobot(subject.slice('robot:'.length));
       if (robot && robotUsable(robot, this.now())) return this.robotPrincipal(robot);
@@ -162,7 +168,7 @@ export class Authenticator {
   // A logged-in caller keeps what anonymous callers have: logging in never loses access to public images.
   private async userPrincipal(user: User): Promise<Principal> {
     const grants = [...user.grants, ...(await this.anonymousGrants())];
-    return { subject: user.name, kind: 'user', admin: user.admin, catalog: user.catalog, grants };
+    return { subject: user.name, kind: 'user', admin: user.admin, catalog: user.catalog, grants, generation: generationOf(user) };
   }
 
   private async robotPrincipal(robot: RobotToken): Promise<Principal> {

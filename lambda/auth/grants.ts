@@ -10,6 +10,8 @@ export interface Principal {
   /** May list the catalog. */
   catalog: boolean;
   grants: Grant[];
+  /** A user's credential generation (see credential-generation.ts), put into its refresh tokens. */
+  generation?: string;
 }
 
 /** True when a grant pattern covers a repository: `*` everything, `team/*` team/x and team/x/y, else exact. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, importJWK, JWK, JWTPayload, jwtVerify, KeyLike, ProtectedHeaderParameters, SignJWT } from 'jose';
 import type { KeySet, SigningKey } from './signing-keys';
 import type { AccessEntry } from './scopes';
+import { LEGACY_GENERATION } from './credential-generation';
 
 /** The algorithm of every Stratus token (P-256 keys). */
 export const TOKEN_ALGORITHM = 'ES256';
@@ -25,6 +26,8 @@ export interface AccessClaims {
 export interface RefreshClaims {
   sub: string;
   kind: SubjectKind;
+  /** The subject's credential generation when the token was issued (LEGACY_GENERATION for tokens without one). */
+  generation: string;
   exp: number;
 }
 
@@ -90,11 +93,16 @@ export function issueAccessToken(
   return sign(keys, params, claims, t.sub, t.now, t.ttlSeconds);
 }
 
-/** Signs a refresh token: no access, only who it is for; exchanged at the token endpoint. */
+/**
+ * Signs a refresh token: no access, only who it is for and the subject's credential generation (a user's
+ * password change ends the tokens of older generations); exchanged at the token endpoint.
+ */
 export function issueRefreshToken(
-  keys: KeySet, params: TokenParams, t: { sub: string; kind: SubjectKind; now: number; ttlSeconds: number },
+  keys: KeySet, params: TokenParams, t: { sub: string; kind: SubjectKind; generation?: string; now: number; ttlSeconds: number },
 ): Promise<string> {
-  return sign(keys, params, { typ: 'refresh', kind: t.kind }, t.sub, t.now, t.ttlSeconds);
+  const claims: JWTPayload = { typ: 'refresh', kind: t.kind };
+  if (t.generation !== undefined) claims.gen = t.generation;
+  return sign(keys, params, claims, t.sub, t.now, t.ttlSeconds);
 }
 
 async function verify(keys: KeySet, params: TokenParams, token: string, now: number): Promise<JWTPayload> {
@@ -131,7 +139,8 @@ export async function verifyAccessToken(keys: KeySet, params: TokenParams, token
 export async function verifyRefreshToken(keys: KeySet, params: TokenParams, token: string, now: number): Promise<RefreshClaims> {
   const p = await verify(keys, params, token, now);
   if (p.typ !== 'refresh') throw new InvalidTokenError('not a refresh token');
-  return { sub: p.sub!, kind: subjectKind(p.kind), exp: p.exp! };
+  const generation = typeof p.gen === 'string' ? p.gen : LEGACY_GENERATION;
+  return { sub: p.sub!, kind: subjectKind(p.kind), generation, exp: p.exp! };
 }
 
 function subjectKind(v: unknown): SubjectKind {

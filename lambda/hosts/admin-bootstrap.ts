@@ -1,3 +1,4 @@
+import { newGeneration } from '../auth/credential-generation';
 import { hashPassword } from '../auth/passwords';
 import type { AuthStore } from '../ports/auth-store';
 
@@ -7,6 +8,6 @@ export async function ensureAdmin(store: AuthStore, env: NodeJS.ProcessEnv): Pro
   const password = env.STRATUS_ADMIN_PASSWORD;
   if (!name || !password) return 'not asked';
   if (await store.getUser(name)) return 'exists';
-  await store.putUser({ name, passwordHash: await hashPassword(password), grants: [], catalog: true, admin: true });
+  await store.putUser({ name, passwordHash: await hashPassword(password), grants: [], catalog: true, admin: true, generation: newGeneration() });
   return 'created';
 }

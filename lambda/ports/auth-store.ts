@@ -17,7 +17,13 @@ export interface User {
   catalog: boolean;
   /** Administrators hold every action on every repository. */
   admin: boolean;
+  /** May not log in or refresh tokens (`npx stratus user disable`). */
   disabled?: boolean;
+  /**
+   * Credential generation, carried in refresh tokens: random on creation, new on a password change or
+   * `user disable`, so refresh tokens issued before stop working. Absent on users stored before it existed.
+   */
+  generation?: string;
 }
 
 /** A robot (CI) token, used as a password with any user name; its secret is shown once, at creation. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { newGeneration } from '../../lambda/auth/credential-generation';
 import { FileKeySetStore, localKeyFile } from '../../lambda/auth/key-stores/file-key-store';
 import type { AuthStore, Grant, User } from '../../lambda/ports/auth-store';
 import { CliError } from './errors';
@@ -40,6 +41,8 @@ export const COMMANDS: Record<string, [string, Command]> = {
   'user add': ['user add <name> [--admin] [--password-stdin]', userAdd],
   'user passwd': ['user passwd <name> [--password-stdin]', userPasswd],
   'user remove': ['user remove <name>', userRemove],
+  'user disable': ['user disable <name>                      no logins or token refreshes until enabled', userDisable],
+  'user enable': ['user enable <name>', userEnable],
   'user list': ['user list', userList],
   grant: ['grant <user> <pattern> <actions>          e.g. grant alice \'team/*\' pull,push', grant],
   revoke: ['revoke <user> <pattern> [<actions>]      all actions on the pattern unless listed', revoke],
@@ -71,7 +74,7 @@ async function userAdd(ctx: CommandContext, store: AuthStore, target: Target): P
   if (await store.getUser(name)) throw new CliError(`user "${name}" exists: change its password with npx stratus user passwd ${name}`);
   const password = await readPassword({ stdin: !!ctx.opts['password-stdin'], env: ctx.env });
   const admin = !!ctx.opts.admin;
-  await store.putUser({ name, passwordHash: await bcrypt.hash(password, PASSWORD_COST), grants: [], catalog: true, admin });
+  await store.putUser({ name, passwordHash: await bcrypt.hash(password, PASSWORD_COST), grants: [], catalog: true, admin, generation: newGeneration() });
   ctx.out(`user ${name} added${admin ? ' (admin: every action on every repository)' : ''} to ${target.description}`);
   if (!admin) ctx.out(`grant it access with: npx stratus grant ${name} '<pattern>' pull,push`);
 }
@@ -79,20 +82,34 @@ async function userAdd(ctx: CommandContext, store: AuthStore, target: Target): P
 async function userPasswd(ctx: CommandContext, store: AuthStore): Promise<void> {
   const user = await existingUser(store, arg(ctx, 0, 'name', COMMANDS['user passwd'][0]));
   const password = await readPassword({ stdin: !!ctx.opts['password-stdin'], env: ctx.env });
-  await store.putUser({ ...user, passwordHash: await bcrypt.hash(password, PASSWORD_COST) });
-  ctx.out(`password of ${user.name} changed (tokens already issued stay valid until they expire)`);
+  // A new generation ends every refresh token issued under the old password.
+  await store.putUser({ ...user, passwordHash: await bcrypt.hash(password, PASSWORD_COST), generation: newGeneration() });
+  ctx.out(`password of ${user.name} changed: its refresh tokens no longer work (access tokens already issued live until they expire)`);
 }
 
 async function userRemove(ctx: CommandContext, store: AuthStore): Promise<void> {
   const name = arg(ctx, 0, 'name', COMMANDS['user remove'][0]);
   if (!(await store.deleteUser(name))) throw new CliError(`no user "${name}": see npx stratus user list`);
-  ctx.out(`user ${name} removed (tokens already issued stay valid until they expire)`);
+  ctx.out(`user ${name} removed: its refresh tokens no longer work (access tokens already issued live until they expire)`);
+}
+
+async function userDisable(ctx: CommandContext, store: AuthStore): Promise<void> {
+  const user = await existingUser(store, arg(ctx, 0, 'name', COMMANDS['user disable'][0]));
+  // A new generation: refresh tokens issued before stay dead after `user enable`.
+  await store.putUser({ ...user, disabled: true, generation: newGeneration() });
+  ctx.out(`user ${user.name} disabled: no logins or token refreshes (access tokens already issued live until they expire); undo with npx stratus user enable ${user.name}`);
+}
+
+async function userEnable(ctx: CommandContext, store: AuthStore): Promise<void> {
+  const user = await existingUser(store, arg(ctx, 0, 'name', COMMANDS['user enable'][0]));
+  await store.putUser({ ...user, disabled: false });
+  ctx.out(`user ${user.name} enabled: it may log in again`);
 }
 
 async function userList(ctx: CommandContext, store: AuthStore): Promise<void> {
   const users = await store.listUsers();
   if (users.length === 0) return ctx.out('no users: add one with npx stratus user add <name> --admin');
-  const rows = users.map((u) => [u.name, u.admin ? 'admin' : u.disabled ? 'disabled' : 'user', u.admin ? '*:pull,push,delete' : formatGrants(u.grants)]);
+  const rows = users.map((u) => [u.name, u.disabled ? 'disabled' : u.admin ? 'admin' : 'user', u.admin ? '*:pull,push,delete' : formatGrants(u.grants)]);
   table(ctx, ['NAME', 'ROLE', 'GRANTS'], rows);
 }
 

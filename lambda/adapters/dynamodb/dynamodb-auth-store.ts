@@ -154,6 +154,7 @@ function userOf(item: Item | null): User | null {
     catalog: item.catalog === true,
     admin: item.admin === true,
     ...(item.disabled === undefined ? {} : { disabled: item.disabled === true }),
+    ...(typeof item.generation === 'string' ? { generation: item.generation } : {}),
   };
 }
 

@@ -35,7 +35,7 @@ export function tokenRoute(deps: RegistryDeps, auth: AuthDeps, authenticator: Au
     };
     if (offline && principal.kind !== 'anonymous') {
       body.refresh_token = await issueRefreshToken(keys, params, {
-        sub: principal.subject, kind: principal.kind, now, ttlSeconds: auth.refreshTtlSeconds,
+        sub: principal.subject, kind: principal.kind, generation: principal.generation, now, ttlSeconds: auth.refreshTtlSeconds,
       });
     }
     return jsonResponse(200, body, { 'cache-control': 'no-store' });
@@ -71,8 +71,8 @@ export function tokenRoute(deps: RegistryDeps, auth: AuthDeps, authenticator: Au
             if (err instanceof InvalidTokenError) throw new OciError('UNAUTHORIZED', 'authentication required: invalid refresh token');
             throw err;
           }
-          // A refresh reads the store: a user deleted or disabled (a robot revoked) since gets nothing.
-          return issue(await authenticator.principalOf(claims.kind, claims.sub), scopes, offline);
+          // A refresh reads the store: a user deleted, disabled or with a new password (a robot revoked) since gets nothing.
+          return issue(await authenticator.principalOf(claims.kind, claims.sub, claims.generation), scopes, offline);
         }
         throw new OciError('UNSUPPORTED', `unsupported grant_type: ${String(grant).slice(0, 40)}`);
       },

@@ -171,8 +171,10 @@ export class Authenticator {
     return { subject: user.name, kind: 'user', admin: user.admin, catalog: user.catalog, grants, generation: generationOf(user) };
   }
 
+  // Robots too: a CI robot for `team/*` still pulls the public base images.
   private async robotPrincipal(robot: RobotToken): Promise<Principal> {
-    return { subject: `robot:${robot.id}`, kind: 'robot', admin: false, catalog: false, grants: robot.grants };
+    const grants = [...robot.grants, ...(await this.anonymousGrants())];
+    return { subject: `robot:${robot.id}`, kind: 'robot', admin: false, catalog: false, grants };
   }
 
   private async anonymousGrants(): Promise<Grant[]> {

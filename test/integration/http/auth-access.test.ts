@@ -141,6 +141,13 @@ describe('anonymous access', () => {
     expect(denied.status).toBe(401); // an anonymous token lacking the right is sent back to log in
   });
 
+  it('a robot keeps what anonymous callers have: Basic and its token pull an anonymously public repository', async () => {
+    const direct = await client.fetch(`/v2/${pub}/tool/manifests/v1`, { headers: { ...basic('ci', 'ci1.s3cret'), accept: '*/*' } });
+    expect(direct.status).toBe(200);
+    const token = await getToken(client, basic('ci', 'ci1.s3cret'), [`repository:${pub}/tool:pull`]);
+    expect((await client.fetch(`/v2/${pub}/tool/manifests/v1`, { headers: { ...bearer(token), accept: '*/*' } })).status).toBe(200);
+  });
+
   it('anonymous push on a pull-only pattern -> 401', async () => {
     expect((await client.fetch(`/v2/${pub}/tool/blobs/uploads/`, { method: 'POST' })).status).toBe(401);
   });

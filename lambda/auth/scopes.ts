@@ -1,3 +1,4 @@
+import { parseName } from '../oci/names';
 import type { RepositoryAction } from '../ports/auth-store';
 
 /** Every action a repository scope can name; `*` in a request means all of them. */
@@ -18,19 +19,29 @@ const REPOSITORY_SCOPE = /^repository(?:\([a-z0-9]+\))?:([^:]+):([a-z*,]*)$/;
 
 /**
  * Parses one scope string: `repository:<name>:<actions>` (pull, push, delete or `*`, comma-separated)
- * or `registry:catalog:*`. Unknown actions are dropped; an unparsable scope is null (ignored, as
- * distribution's token servers do).
+ * or `registry:catalog:*`. Unknown actions are dropped; an unparsable scope, or one whose name the API
+ * would refuse (names.ts), is null (ignored, as distribution's token servers do).
  */
 export function parseScope(value: string): Scope | null {
   if (value === 'registry:catalog:*') return { type: 'registry', name: 'catalog' };
   const m = REPOSITORY_SCOPE.exec(value);
-  if (!m) return null;
+  // The API's own name grammar: a token never lists a name no route could serve (`a/../b`, `*`, `a/`).
+  if (!m || !validName(m[1]!)) return null;
   const actions = new Set<RepositoryAction>();
   for (const a of m[2]!.split(',')) {
     if (a === '*') REPOSITORY_ACTIONS.forEach((x) => actions.add(x));
     else if ((REPOSITORY_ACTIONS as readonly string[]).includes(a)) actions.add(a as RepositoryAction);
   }
   return { type: 'repository', name: m[1]!, actions: REPOSITORY_ACTIONS.filter((a) => actions.has(a)) };
+}
+
+function validName(name: string): boolean {
+  try {
+    parseName(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Parses every `scope` parameter (repeatable, and each may hold several space-separated scopes). */

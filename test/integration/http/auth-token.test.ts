@@ -49,6 +49,18 @@ describe('GET /token', () => {
     expect(claimsOf(token)).toMatchObject({ sub: '', access: [] });
   });
 
+  it('scopes naming invalid repositories are dropped, even for an administrator: only valid names get access', async () => {
+    await addUser(registry.auth!.store, 'boss', 'boss-pw', [], { admin: true });
+    const invalid = ['alice/../bob/app', 'alice/', '*', 'Team/App', '/abs', 'a//b', `${'a'.repeat(256)}`, 'a b'];
+    const token = await getToken(client, basic('boss', 'boss-pw'), [...invalid.map((n) => `repository:${n}:pull,push`), `repository:${team}/app:pull`]);
+    expect(claimsOf(token).access).toEqual([{ type: 'repository', name: `${team}/app`, actions: ['pull'] }]);
+    const res = await client.fetch('/token', form({
+      grant_type: 'password', username: 'boss', password: 'boss-pw', service: 'stratus', scope: 'repository:alice/../bob/app:pull repository:*:push',
+    }));
+    expect(res.status).toBe(200);
+    expect(claimsOf(((await res.json()) as { access_token: string }).access_token).access).toEqual([]);
+  });
+
   it('offline_token=true -> a refresh token too, exchanged by POST grant_type=refresh_token', async () => {
     const res = await client.fetch('/token?service=stratus&offline_token=true', { headers: basic('dev', 'dev-pw') });
     const { refresh_token } = (await res.json()) as { refresh_token: string };

@@ -18,6 +18,12 @@ describe('scope parsing', () => {
     expect(parseScope('registry:catalog:pull')).toBeNull();
     expect(parseScope('nonsense')).toBeNull();
   });
+  it('a name the API would refuse (names.ts) makes the scope ignored', () => {
+    for (const name of ['alice/../bob/app', 'alice/', '*', 'Team/App', 'a//b', 'a'.repeat(256)]) {
+      expect(parseScope(`repository:${name}:pull`)).toBeNull();
+    }
+    expect(parseScopes(['repository:*:pull repository:ok/app:pull'])).toEqual([{ type: 'repository', name: 'ok/app', actions: ['pull'] }]);
+  });
   it('several scope params (repeated, or space-separated) merge per repository', () => {
     const scopes = parseScopes(['repository:a:pull', 'repository:a:push repository:b:pull registry:catalog:*']);
     expect(scopes).toEqual([

@@ -27,7 +27,7 @@ const PORT = 5000;
 interface Served { host: string; pid: number; stop(): Promise<void> }
 
 /** Figures of one contender. */
-interface NetFigures { imagePull: number[]; bigPull: number; bigPullPeakRssMB: number }
+interface NetFigures { imagePull: number[]; bigPull: number; rssBeforeBigPullMB: number; bigPullPeakRssMB: number }
 
 /** skopeo in the client namespace with an empty, private blob-info cache (see bench/real-clients.ts). */
 async function skopeoIn(net: NetnsPair, args: string[]): Promise<void> {
@@ -74,11 +74,12 @@ async function measureOne(net: NetnsPair, reg: Served, layouts: { image: string;
     imagePull.push(await timed(() => skopeoIn(net, ['copy', '--quiet', '--src-tls-verify=false', `docker://${reg.host}/bench/net:latest`, `dir:${to}`])));
     rmSync(to, { recursive: true, force: true });
   }
+  const rssBeforeBigPullMB = Math.round((status(reg.pid, 'VmRSS') ?? 0) / 2 ** 20);
   writeFileSync(`/proc/${reg.pid}/clear_refs`, '5'); // VmHWM from now on
   const to = dest('big');
   const bigPull = await timed(() => skopeoIn(net, ['copy', '--quiet', '--src-tls-verify=false', `docker://${reg.host}/bench/big:latest`, `dir:${to}`]));
   rmSync(to, { recursive: true, force: true });
-  return { imagePull, bigPull, bigPullPeakRssMB: Math.round((status(reg.pid, 'VmHWM') ?? 0) / 2 ** 20) };
+  return { imagePull, bigPull, rssBeforeBigPullMB, bigPullPeakRssMB: Math.round((status(reg.pid, 'VmHWM') ?? 0) / 2 ** 20) };
 }
 
 async function main(): Promise<void> {
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
         results[name] = await measureOne(net, reg, layouts, work);
         const f = results[name]!;
         say(`  ${name}: image pull ${round(median(f.imagePull), 2)} s (${f.imagePull.map((x) => round(x, 2)).join(', ')}), `
-          + `${BIG_LAYER_MB} MB pull ${round(f.bigPull, 2)} s, registry peak RSS during it ${f.bigPullPeakRssMB} MB\n`);
+          + `${BIG_LAYER_MB} MB pull ${round(f.bigPull, 2)} s, registry RSS ${f.rssBeforeBigPullMB} MB before it, peak ${f.bigPullPeakRssMB} MB during it\n`);
       } finally {
         await reg.stop();
       }
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
   say(`\n| figure | Stratus (proxy) | distribution (filesystem) | ratio |\n|---|---|---|---|\n`
     + `| image pull, skopeo (s) | ${round(median(s.imagePull), 2)} | ${round(median(d.imagePull), 2)} | ${round(median(s.imagePull) / median(d.imagePull), 2)}× |\n`
     + `| ${BIG_LAYER_MB} MB layer pull, skopeo (s) | ${round(s.bigPull, 2)} | ${round(d.bigPull, 2)} | ${round(s.bigPull / d.bigPull, 2)}× |\n`
-    + `| registry peak RSS during that pull (MB) | ${s.bigPullPeakRssMB} | ${d.bigPullPeakRssMB} | |\n`);
+    + `| registry RSS before / peak during that pull (MB) | ${s.rssBeforeBigPullMB} / ${s.bigPullPeakRssMB} | ${d.rssBeforeBigPullMB} / ${d.bigPullPeakRssMB} | |\n`);
   const out = join(ROOT, 'bench', 'results', `network-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(out, JSON.stringify({ mode: MODE, layersMB: LAYER_MB, bigLayerMB: BIG_LAYER_MB, runs: RUNS, results }, null, 2));

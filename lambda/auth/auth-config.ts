@@ -1,4 +1,6 @@
 import type { AuthStore } from '../ports/auth-store';
+import type { LoginRate } from './login-rate-limit';
+import type { PasswordChecker } from './passwords';
 import type { KeySet } from './signing-keys';
 
 /** What the core needs to authenticate and authorize; absent from RegistryDeps = auth off. */
@@ -16,6 +18,10 @@ export interface AuthDeps {
   tokenTtlSeconds: number;
   /** Refresh token lifetime (STRATUS_REFRESH_TTL_SECONDS, default 30 days). */
   refreshTtlSeconds: number;
+  /** Where bcrypt runs: worker threads in the Node host (hash-pool.ts). @default inline, on the calling thread */
+  passwords?: PasswordChecker;
+  /** Password checks allowed per client address. @default LOGIN_RATE (20 at once, then 1 per second) */
+  loginRate?: LoginRate;
 }
 
 /** Defaults of the auth settings. */

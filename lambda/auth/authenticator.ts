@@ -1,12 +1,15 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from '../core/logger';
 import { OciError } from '../oci/errors';
-import type { Grant, LoginFailures, RobotToken, User } from '../ports/auth-store';
+import type { Grant, RobotToken, User } from '../ports/auth-store';
 import type { AuthDeps } from './auth-config';
 import { generationOf } from './credential-generation';
 import { Caller, principalCaller, tokenCaller } from './caller';
+import { clientAddress } from './client-address';
 import type { Principal } from './grants';
-import { verifyPassword } from './passwords';
+import { inlineChecker, verifyPassword } from './passwords';
 import { LoginCache } from './login-cache';
+import { LoginGuard } from './login-guard';
 import type { KeySet } from './signing-keys';
 import { InvalidTokenError, SubjectKind, TokenParams, UnknownKeyError, verifyAccessToken } from './tokens';
 
@@ -16,6 +19,8 @@ const KEYS_CACHE_MS = 60_000;
 /** A token signed by an unknown key makes the key set be re-read, but not more often than this. */
 const KEYS_RELOAD_MIN_MS = 5_000;
 const ROBOT_PASSWORD = /^([A-Za-z0-9_-]{1,128})\.(.+)$/;
+/** Longer user names are no account (the CLI allows 128 characters) and are never looked up: DynamoDB keys end at 1 KiB. */
+const MAX_NAME_BYTES = 256;
 
 /** Credentials from an Authorization header. */
 export type Credentials =
@@ -47,8 +52,12 @@ export class Authenticator {
   private keysCache?: { keys: Promise<KeySet>; at: number };
   private lastEarlyReload = -Infinity;
   private readonly verified = new LoginCache<Principal>();
+  private readonly checking = new Map<string, Promise<Principal>>();
+  private readonly guard: LoginGuard;
 
-  constructor(private readonly auth: AuthDeps, private readonly logger: Logger, private readonly now: () => number) {}
+  constructor(private readonly auth: AuthDeps, private readonly logger: Logger, private readonly now: () => number) {
+    this.guard = new LoginGuard(auth.store, logger, now, auth.loginRate);
+  }
 
   /** Issuer and audience of this registry's tokens. */
   get tokenParams(): TokenParams {
@@ -102,37 +111,47 @@ export class Authenticator {
     return { subject: '', kind: 'anonymous', admin: false, catalog: false, grants: await this.anonymousGrants() };
   }
 
-  /** Checks a user name and password (or a robot token as the password); never tells which part was wrong. */
+  /**
+   * Checks a user name and password (or a robot token as the password); never tells which part was
+   * wrong. Identical attempts in flight from one address share one check.
+   */
   async login(username: string, password: string, remote?: string): Promise<Principal> {
+    const address = clientAddress(remote);
     const remembered = this.verified.get(username, password, this.now());
-    if (remembered) return remembered;
-    const principal = await this.checkLogin(username, password, remote);
-    this.verified.set(username, password, principal, this.now());
-    return principal;
+    if (remembered) {
+      await this.guard.succeeded(remembered.subject, address, false);
+      return remembered;
+    }
+    const key = this.verified.key(`${address}\0${username}`, password);
+    let check = this.checking.get(key);
+    if (!check) {
+      check = this.checkLogin(username, password, address).finally(() => this.checking.delete(key));
+      this.checking.set(key, check);
+    }
+    return check;
   }
 
-  private async checkLogin(username: string, password: string, remote?: string): Promise<Principal> {
+  private async checkLogin(username: string, password: string, address: string): Promise<Principal> {
+    if (this.guard.repeatsFailure(username, password, address)) throw badCredentials();
+    this.guard.throttle(address);
     const { store } = this.auth;
     const robotParts = ROBOT_PASSWORD.exec(password);
     const robot = robotParts ? await store.getRobot(robotParts[1]!) : null;
-    const account = robot ? `robot:${robot.id}` : username;
-    const failures = await store.getLoginFailures(account);
-    const retryAfter = lockedForSeconds(failures, this.now());
-    if (retryAfter > 0) {
-      this.logger.warn('login refused: account locked', { account, remote, retryAfterSeconds: retryAfter });
-      throw new OciError('TOOMANYREQUESTS', `too many failed logins, try again in ${retryAfter} s`, {
-        headers: { 'retry-after': String(retryAfter) },
-      });
-    }
+    const nameFits = Buffer.byteLength(username) <= MAX_NAME_BYTES;
+    const user = robot || !nameFits ? null : await store.getUser(username);
+    const account = robot ? `robot:${robot.id}` : nameFits ? username : `sha256:${createHash('sha256').update(username).digest('hex')}`;
+    // Logs name known accounts only: an unknown "name" may be a password typed into the wrong field.
+    const shown = robot ? account : user ? username : shortened(username);
+    const failures = await this.guard.begin(account, address, shown);
     const principal = robot
       ? await this.robotLogin(robot, robotParts![2]!)
-      : await this.userLogin(await store.getUser(username), password);
+      : await this.userLogin(user, password);
     if (!principal) {
-      const state = await store.recordLoginFailure(account, this.now());
-      this.logger.warn('login failed', { account, remote, failures: state.count, lockedUntil: state.lockedUntil });
-      throw new OciError('UNAUTHORIZED', 'authentication required: invalid username or password');
+      this.guard.failed(username, password, account, address, shown, failures);
+      throw badCredentials();
     }
-    if (failures && failures.count > 0) await store.clearLoginFailures(account);
+    await this.guard.succeeded(account, address, true);
+    this.verified.set(username, password, principal, this.now());
     return principal;
   }
 
@@ -156,12 +175,12 @@ export class Authenticator {
 
   private async userLogin(user: User | null, password: string): Promise<Principal | null> {
     const usable = user && !user.disabled ? user : null;
-    const ok = await verifyPassword(password, usable?.passwordHash);
+    const ok = await verifyPassword(password, usable?.passwordHash, this.auth.passwords ?? inlineChecker);
     return ok && usable ? this.userPrincipal(usable) : null;
   }
 
   private async robotLogin(robot: RobotToken, secret: string): Promise<Principal | null> {
-    const ok = await verifyPassword(secret, robot.secretHash);
+    const ok = await verifyPassword(secret, robot.secretHash, this.auth.passwords ?? inlineChecker);
     return ok && robotUsable(robot, this.now()) ? this.robotPrincipal(robot) : null;
   }
 
@@ -186,10 +205,14 @@ export class Authenticator {
   }
 }
 
-/** Seconds until a locked account may try again, 0 when not locked. */
-export function lockedForSeconds(state: LoginFailures | null, now: number): number {
-  if (!state?.lockedUntil || state.lockedUntil <= now) return 0;
-  return Math.ceil((state.lockedUntil - now) / 1000);
+function badCredentials(): OciError {
+  return new OciError('UNAUTHORIZED', 'authentication required: invalid username or password');
+}
+
+/** A name that is no account, as logs show it: two characters and the length. */
+function shortened(name: string): string {
+  const chars = [...name];
+  return `${chars.slice(0, 2).join('')}…(${chars.length} characters, no such account)`;
 }
 
 function robotUsable(robot: RobotToken, now: number): boolean {

@@ -25,7 +25,8 @@ export class LoginCache<T> {
     this.entries.set(this.key(username, password), { value, at: now });
   }
 
-  private key(username: string, password: string): string {
+  /** The key of a pair: an HMAC with this cache's secret, so other maps can be keyed by credentials safely. */
+  key(username: string, password: string): string {
     return createHmac('sha256', this.secret).update(username).update('\0').update(password).digest('hex');
   }
 }

@@ -1,4 +1,6 @@
 import { AUTH_DEFAULTS, clampTokenTtl } from '../auth/auth-config';
+import { passwordCheckerForHost } from '../auth/hash-pool';
+import type { LoginRate } from '../auth/login-rate-limit';
 import type { KeySet } from '../auth/signing-keys';
 import { BlobDelivery, defaultConfig, RegistryConfig, RegistryDeps } from '../core/config';
 import type { Logger } from '../core/logger';
@@ -49,6 +51,8 @@ export interface AuthSettings {
   tokenTtlSeconds: number;
   /** STRATUS_REFRESH_TTL_SECONDS. @default 30 days */
   refreshTtlSeconds: number;
+  /** Password checks allowed per client address (not from the environment; tests). @default LOGIN_RATE */
+  loginRate?: LoginRate;
 }
 
 /** The auth settings when STRATUS_AUTH is on (on, true, 1), else undefined. */
@@ -127,7 +131,8 @@ export function buildDeps(settings: Settings, logger: Logger, host: Partial<Host
     config: settings.config,
     now: Date.now,
     auth: settings.auth && host.keys
-      ? { ...settings.auth, store: new DynamoDbAuthStore(doc, settings.table), keys: host.keys }
+      // Password checks on worker threads in the Node host, inline in Lambda (see hash-pool.ts).
+      ? { ...settings.auth, store: new DynamoDbAuthStore(doc, settings.table), keys: host.keys, passwords: passwordCheckerForHost() }
       : undefined,
   };
 }

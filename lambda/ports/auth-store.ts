@@ -40,12 +40,17 @@ export interface RobotToken {
   revoked?: boolean;
 }
 
-/** Failed logins of one account, for slowing down brute force. */
+/** Failed logins of one account from one client address, for slowing down password guessing. */
 export interface LoginFailures {
   count: number;
   /** Epoch milliseconds until which logins are refused. */
   lockedUntil?: number;
 }
+
+/** The answer to "may one more password of this account be checked for this address?" */
+export type LoginAttempt =
+  | { allowed: true; failures: LoginFailures }
+  | { allowed: false; lockedUntil: number };
 
 /**
  * Users, robot tokens, anonymous access and login throttling (DynamoDB in production).
@@ -67,8 +72,12 @@ export interface AuthStore {
   getAnonymousGrants(): Promise<Grant[]>;
   setAnonymousGrants(grants: Grant[]): Promise<void>;
 
-  /** Records a failed login and returns the new state (count, and a lock once over the threshold). */
-  recordLoginFailure(account: string, now: number): Promise<LoginFailures>;
-  getLoginFailures(account: string): Promise<LoginFailures | null>;
-  clearLoginFailures(account: string): Promise<void>;
+  /**
+   * Reserves one password check of `account` from `address`, BEFORE it is computed, so that parallel
+   * guesses cannot get past the lockout policy (lockout-policy.ts): counted as a failure up front
+   * (`failures` is the state should it fail), refused while locked. A success calls clearLoginFailures.
+   */
+  beginLoginAttempt(account: string, address: string, now: number): Promise<LoginAttempt>;
+  getLoginFailures(account: string, address: string): Promise<LoginFailures | null>;
+  clearLoginFailures(account: string, address: string): Promise<void>;
 }

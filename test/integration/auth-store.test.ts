@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAuthStore, FAILURES_TTL_SECONDS, lockDurationMs } from '../../lambda/adapters/dynamodb/dynamodb-auth-store';
+import { DynamoDbAuthStore } from '../../lambda/adapters/dynamodb/dynamodb-auth-store';
+import { FAILURES_TTL_SECONDS, lockDurationMs } from '../../lambda/auth/lockout-policy';
 import { createDocumentClient, ensureTable } from '../../lambda/adapters/dynamodb/table';
 import type { RobotToken, User } from '../../lambda/ports/auth-store';
 import { backendEnv } from './backend-env';
@@ -97,35 +98,42 @@ describe('anonymous grants', () => {
   });
 });
 
-describe('login failures', () => {
-  it('count up; the 5th locks for 30 s, then doubling, capped at 15 minutes', async () => {
+describe('login failures (per account and client address)', () => {
+  const A = '192.0.2.1';
+  const B = '192.0.2.2';
+
+  it('attempts count up before they are checked; the 5th locks for 30 s; refused while locked; then doubling, capped at 15 minutes', async () => {
     const now = clock;
-    for (let i = 1; i <= 4; i++) expect(await store.recordLoginFailure('dave', now)).toEqual({ count: i });
-    expect(await store.recordLoginFailure('dave', now)).toEqual({ count: 5, lockedUntil: now + 30_000 });
-    expect(await store.recordLoginFailure('dave', now)).toEqual({ count: 6, lockedUntil: now + 60_000 });
-    expect(await store.getLoginFailures('dave')).toEqual({ count: 6, lockedUntil: now + 60_000 });
+    for (let i = 1; i <= 4; i++) expect(await store.beginLoginAttempt('dave', A, now)).toEqual({ allowed: true, failures: { count: i } });
+    expect(await store.beginLoginAttempt('dave', A, now)).toEqual({ allowed: true, failures: { count: 5, lockedUntil: now + 30_000 } });
+    expect(await store.beginLoginAttempt('dave', A, now + 29_000)).toEqual({ allowed: false, lockedUntil: now + 30_000 });
+    expect(await store.beginLoginAttempt('dave', A, now + 30_000)).toEqual({ allowed: true, failures: { count: 6, lockedUntil: now + 90_000 } });
+    expect(await store.getLoginFailures('dave', A)).toEqual({ count: 6, lockedUntil: now + 90_000 });
+    expect(await store.beginLoginAttempt('dave', B, now)).toEqual({ allowed: true, failures: { count: 1 } });
     expect(lockDurationMs(9)).toBe(8 * 60_000);
     expect(lockDurationMs(10)).toBe(15 * 60_000);
     expect(lockDurationMs(40)).toBe(15 * 60_000);
   });
 
-  it('concurrent failures are all counted', async () => {
-    await Promise.all(Array.from({ length: 4 }, () => store.recordLoginFailure('erin', clock)));
-    expect((await store.getLoginFailures('erin'))!.count).toBe(4);
+  it('20 concurrent attempts: exactly 5 are allowed, the rest refused', async () => {
+    const results = await Promise.all(Array.from({ length: 20 }, () => store.beginLoginAttempt('erin', A, clock)));
+    expect(results.filter((r) => r.allowed)).toHaveLength(5);
+    expect((await store.getLoginFailures('erin', A))!.count).toBe(5);
   });
 
-  it('clearLoginFailures forgets them', async () => {
-    await store.recordLoginFailure('frank', clock);
-    await store.clearLoginFailures('frank');
-    expect(await store.getLoginFailures('frank')).toBeNull();
+  it('clearLoginFailures forgets them (for that address only)', async () => {
+    await store.beginLoginAttempt('frank', A, clock);
+    await store.beginLoginAttempt('frank', B, clock);
+    await store.clearLoginFailures('frank', A);
+    expect(await store.getLoginFailures('frank', A)).toBeNull();
+    expect(await store.getLoginFailures('frank', B)).toEqual({ count: 1 });
   });
 
-  it('an hour after the last failure they are gone on read, and counting starts again', async () => {
-    await store.recordLoginFailure('gina', clock);
-    await store.recordLoginFailure('gina', clock);
+  it('an hour after the last attempt they are gone on read, and counting starts again', async () => {
+    for (let i = 0; i < 5; i++) await store.beginLoginAttempt('gina', A, clock);
     const later = clock + FAILURES_TTL_SECONDS * 1000 + 1000;
     const laterStore = new DynamoDbAuthStore(doc, table, () => later);
-    expect(await laterStore.getLoginFailures('gina')).toBeNull();
-    expect(await laterStore.recordLoginFailure('gina', later)).toEqual({ count: 1 });
+    expect(await laterStore.getLoginFailures('gina', A)).toBeNull();
+    expect(await laterStore.beginLoginAttempt('gina', A, later)).toEqual({ allowed: true, failures: { count: 1 } });
   });
 });

@@ -1,25 +1,11 @@
 import {
-  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand,
+  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { AuthStore, Grant, LoginFailures, RobotToken, User } from '../../ports/auth-store';
+import { FAILURES_TTL_SECONDS, LOCK_THRESHOLD, lockDurationMs } from '../../auth/lockout-policy';
+import type { AuthStore, Grant, LoginAttempt, LoginFailures, RobotToken, User } from '../../ports/auth-store';
 import { keys, prefixes, ROBOTS_PK, USERS_PK } from './keys';
 
 type Item = Record<string, unknown>;
-
-/** Failed logins before an account is locked. */
-export const LOCK_THRESHOLD = 5;
-/** The first lock (at LOCK_THRESHOLD failures) lasts this long; each further failure doubles it. */
-export const FIRST_LOCK_MS = 30_000;
-/** Locks never last longer than this. */
-export const MAX_LOCK_MS = 15 * 60_000;
-/** A failure counter is forgotten this long after the last failure (TTL, and ignored on read). */
-export const FAILURES_TTL_SECONDS = 3600;
-
-/** How long an account stays locked after its `count`-th failure in a row (0 below the threshold). */
-export function lockDurationMs(count: number): number {
-  if (count < LOCK_THRESHOLD) return 0;
-  return Math.min(FIRST_LOCK_MS * 2 ** (count - LOCK_THRESHOLD), MAX_LOCK_MS);
-}
 
 /** AuthStore on the registry's DynamoDB table (layout in keys.ts). */
 export class DynamoDbAuthStore implements AuthStore {
@@ -71,55 +57,85 @@ export class DynamoDbAuthStore implements AuthStore {
   }
 
   /**
-   * Counts one failed login of `account` (atomically: concurrent failures are all counted) and returns
-   * the new state. From the 5th failure in a row on, the account is locked until
-   * `now + 30 s × 2^(count − 5)`, capped at 15 minutes (5th: 30 s, 6th: 1 min, 7th: 2 min, ... 10th on: 15 min).
-   * The counter is forgotten 1 hour after the last failure (TTL) or by clearLoginFailures (call it on
-   * a successful login). Failures while locked still count, so hammering a locked account keeps it locked.
+   * Reserves a password check (see the port). Below LOCK_THRESHOLD - 1 failures one atomic ADD does it,
+   * so any number of parallel attempts get distinct counts and none is lost. The attempt that reaches the
+   * threshold, and each one after a lock ends, goes through a compare-and-set on the count that also
+   * writes the lock before the password is checked: of parallel attempts exactly one wins, the others
+   * are refused. An expired counter (TTL deletes late; emulators never) starts again from zero.
    */
-  async recordLoginFailure(account: string, now: number): Promise<LoginFailures> {
-    const key = keys.loginFailures(account);
+  async beginLoginAttempt(account: string, address: string, now: number): Promise<LoginAttempt> {
+    const key = keys.loginFailures(account, address);
     const nowSeconds = Math.floor(now / 1000);
     const expiresAt = nowSeconds + FAILURES_TTL_SECONDS;
-    let count: number;
-    try {
-      const out = await this.doc.send(new UpdateCommand({
-        TableName: this.table,
+    for (let round = 0; round < 3; round++) {
+      const counted = await this.conditionalUpdate({
         Key: key,
         UpdateExpression: 'ADD #count :one SET expiresAt = :expiresAt',
-        // An expired counter (TTL deletes late; emulators never do) starts again from zero, below.
-        ConditionExpression: 'attribute_not_exists(expiresAt) OR expiresAt > :now',
+        ConditionExpression: 'attribute_not_exists(#count) OR (#count < :belowLock AND expiresAt > :now)',
         ExpressionAttributeNames: { '#count': 'count' },
-        ExpressionAttributeValues: { ':one': 1, ':expiresAt': expiresAt, ':now': nowSeconds },
-        ReturnValues: 'ALL_NEW',
-      }));
-      count = Number(out.Attributes!.count);
-    } catch (err) {
-      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...key, count: 1, expiresAt } }));
-      count = 1;
+        ExpressionAttributeValues: { ':one': 1, ':expiresAt': expiresAt, ':belowLock': LOCK_THRESHOLD - 1, ':now': nowSeconds },
+      });
+      if (counted.ok) return { allowed: true, failures: { count: Number(counted.item!.count) } };
+      const old = counted.item;
+      if (!old) continue; // deleted (a success) in between: count again
+      const oldExpiresAt = Number(old.expiresAt);
+      if (oldExpiresAt <= nowSeconds) {
+        const reset = await this.conditionalUpdate({
+          Key: key,
+          UpdateExpression: 'SET #count = :one, expiresAt = :expiresAt REMOVE lockedUntil',
+          ConditionExpression: 'expiresAt = :old',
+          ExpressionAttributeNames: { '#count': 'count' },
+          ExpressionAttributeValues: { ':one': 1, ':expiresAt': expiresAt, ':old': oldExpiresAt },
+        });
+        if (reset.ok) return { allowed: true, failures: { count: 1 } };
+        continue;
+      }
+      const lockedUntil = old.lockedUntil === undefined ? undefined : Number(old.lockedUntil);
+      if (lockedUntil !== undefined && lockedUntil > now) return { allowed: false, lockedUntil };
+      const count = Number(old.count) + 1;
+      const lock = now + lockDurationMs(count);
+      const locked = await this.conditionalUpdate({
+        Key: key,
+        UpdateExpression: 'SET #count = :count, lockedUntil = :lock, expiresAt = :expiresAt',
+        ConditionExpression: '#count = :old',
+        ExpressionAttributeNames: { '#count': 'count' },
+        ExpressionAttributeValues: { ':count': count, ':lock': lock, ':expiresAt': expiresAt, ':old': count - 1 },
+      });
+      if (locked.ok) return { allowed: true, failures: { count, lockedUntil: lock } };
+      const winner = locked.item?.lockedUntil === undefined ? undefined : Number(locked.item.lockedUntil);
+      if (winner !== undefined && winner > now) return { allowed: false, lockedUntil: winner };
     }
-    const lock = lockDurationMs(count);
-    if (lock === 0) return { count };
-    const lockedUntil = now + lock;
-    await this.doc.send(new UpdateCommand({
-      TableName: this.table,
-      Key: key,
-      UpdateExpression: 'SET lockedUntil = :lockedUntil',
-      ExpressionAttributeValues: { ':lockedUntil': lockedUntil },
-    }));
-    return { count, lockedUntil };
+    // Still losing races after three rounds: others are guessing at this very moment.
+    return { allowed: false, lockedUntil: now + 1000 };
   }
 
-  async getLoginFailures(account: string): Promise<LoginFailures | null> {
-    const item = await this.get(keys.loginFailures(account));
+  async getLoginFailures(account: string, address: string): Promise<LoginFailures | null> {
+    const item = await this.get(keys.loginFailures(account, address));
     if (!item || Number(item.expiresAt) * 1000 <= this.now()) return null;
     const lockedUntil = item.lockedUntil === undefined ? undefined : Number(item.lockedUntil);
     return { count: Number(item.count), ...(lockedUntil === undefined ? {} : { lockedUntil }) };
   }
 
-  async clearLoginFailures(account: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.loginFailures(account) }));
+  async clearLoginFailures(account: string, address: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: keys.loginFailures(account, address) }));
+  }
+
+  /**
+   * An UpdateItem that returns the new item, or (condition failed) the item as it was, if any: from the
+   * failure itself where DynamoDB returns it, else read again. Only numbers are used from the old item.
+   */
+  private async conditionalUpdate(input: Omit<UpdateCommandInput, 'TableName' | 'ReturnValues'>): Promise<{ ok: boolean; item?: Item }> {
+    try {
+      const out = await this.doc.send(new UpdateCommand({
+        ...input, TableName: this.table, ReturnValues: 'ALL_NEW', ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      }));
+      return { ok: true, item: out.Attributes as Item };
+    } catch (err) {
+      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+      const old = (err as { Item?: Record<string, { N?: string }> }).Item;
+      if (!old) return { ok: false, item: (await this.get(input.Key as { pk: string; sk: string })) ?? undefined };
+      return { ok: false, item: Object.fromEntries(Object.entries(old).filter(([, v]) => v.N !== undefined).map(([k, v]) => [k, Number(v.N)])) };
+    }
   }
 
   private async get(key: { pk: string; sk: string }): Promise<Item | null> {

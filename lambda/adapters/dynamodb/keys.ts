@@ -13,7 +13,7 @@
  *   AUTH#USERS         USER#<name>                   User (passwordHash, grants, catalog, admin, disabled)
  *   AUTH#ROBOTS        ROBOT#<id>                    RobotToken (secretHash, grants, createdAt, tokenExpiresAt, revoked)
  *   AUTH               ANONYMOUS                     grants                           what requests without credentials get
- *   LOGIN#<account>    FAILURES                      count, lockedUntil, expiresAt    TTL attribute: expiresAt
+ *   LOGIN#<account>    FAILURES#<client address>     count, lockedUntil, expiresAt    TTL attribute: expiresAt
  *
  * S3 keys: blobs/<upload id> (an upload's object, which becomes the blob's object), manifests/<alg>/<hex>
  * (manifest bodies over 64 KiB), uploads/<upload id>/tail-* (chunk leftovers of sessions in progress,
@@ -32,8 +32,9 @@
  * Users and robots each live in one listing partition, so a login is one GetItem and `stratus user list`
  * one Query (a registry has tens to thousands of accounts, far below a partition's limits). A robot's
  * expiry is stored as `tokenExpiresAt`, not `expiresAt`, so TTL never deletes it: an expired robot stays
- * listed (and refused) until revoked or removed. Login failures expire by TTL an hour after the last one;
- * reads ignore expired ones, as with upload sessions.
+ * listed (and refused) until revoked or removed. Login failures are counted per account and client
+ * address (an account's addresses share its partition); they expire by TTL an hour after the last
+ * attempt, and reads ignore expired ones, as with upload sessions.
  */
 export const keys = {
   blob: (digest: string) => ({ pk: `BLOB#${digest}`, sk: 'BLOB' }),
@@ -48,7 +49,7 @@ export const keys = {
   user: (name: string) => ({ pk: USERS_PK, sk: `USER#${name}` }),
   robot: (id: string) => ({ pk: ROBOTS_PK, sk: `ROBOT#${id}` }),
   anonymous: () => ({ pk: 'AUTH', sk: 'ANONYMOUS' }),
-  loginFailures: (account: string) => ({ pk: `LOGIN#${account}`, sk: 'FAILURES' }),
+  loginFailures: (account: string, address: string) => ({ pk: `LOGIN#${account}`, sk: `FAILURES#${address}` }),
 };
 
 /** Partition of every user item. */

@@ -1,5 +1,5 @@
-import { lockDurationMs } from '../../../lambda/adapters/dynamodb/dynamodb-auth-store';
-import type { AuthStore, Grant, LoginFailures, RobotToken, User } from '../../../lambda/ports/auth-store';
+import { LOCK_THRESHOLD, lockDurationMs } from '../../../lambda/auth/lockout-policy';
+import type { AuthStore, Grant, LoginAttempt, LoginFailures, RobotToken, User } from '../../../lambda/ports/auth-store';
 
 /** AuthStore in memory, with the DynamoDB adapter's lockout policy (unit tests; integration uses DynamoDB Local). */
 export class MemoryAuthStore implements AuthStore {
@@ -19,13 +19,16 @@ export class MemoryAuthStore implements AuthStore {
   async listRobots() { return [...this.robots.values()]; }
   async getAnonymousGrants() { this.reads++; return this.anonymous; }
   async setAnonymousGrants(grants: Grant[]) { this.anonymous = grants; }
-  async recordLoginFailure(account: string, now: number) {
-    const count = (this.failures.get(account)?.count ?? 0) + 1;
-    const lock = lockDurationMs(count);
-    const state: LoginFailures = lock > 0 ? { count, lockedUntil: now + lock } : { count };
-    this.failures.set(account, state);
-    return state;
+  /** Keyed `<account> <address>`; the same policy as DynamoDB's (no expiry: tests move no clock that far). */
+  async beginLoginAttempt(account: string, address: string, now: number): Promise<LoginAttempt> {
+    const key = `${account} ${address}`;
+    const old = this.failures.get(key);
+    if (old?.lockedUntil !== undefined && old.lockedUntil > now) return { allowed: false, lockedUntil: old.lockedUntil };
+    const count = (old?.count ?? 0) + 1;
+    const failures: LoginFailures = count >= LOCK_THRESHOLD ? { count, lockedUntil: now + lockDurationMs(count) } : { count };
+    this.failures.set(key, failures);
+    return { allowed: true, failures };
   }
-  async getLoginFailures(account: string) { this.reads++; return this.failures.get(account) ?? null; }
-  async clearLoginFailures(account: string) { this.failures.delete(account); }
+  async getLoginFailures(account: string, address: string) { this.reads++; return this.failures.get(`${account} ${address}`) ?? null; }
+  async clearLoginFailures(account: string, address: string) { this.failures.delete(`${account} ${address}`); }
 }

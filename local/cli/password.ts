@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import { MAX_PASSWORD_BYTES, passwordFits } from '../../lambda/auth/passwords';
 import { CliError } from './errors';
 
 /** Shortest password accepted. */
@@ -21,6 +22,10 @@ export async function readPassword(opts: { stdin: boolean; env: NodeJS.ProcessEn
     throw new CliError('no password given: pipe it with --password-stdin (echo "$PASSWORD" | npx stratus user add NAME --password-stdin) or set STRATUS_PASSWORD');
   }
   if (password.length < MIN_PASSWORD_LENGTH) throw new CliError(`the password is too short: use at least ${MIN_PASSWORD_LENGTH} characters`);
+  // bcrypt reads only the first 72 bytes: a longer password would let in anything sharing its start.
+  if (!passwordFits(password)) {
+    throw new CliError(`the password is too long: use at most ${MAX_PASSWORD_BYTES} bytes (UTF-8; bcrypt ignores the rest, so it could not tell two longer passwords apart)`);
+  }
   return password;
 }
 

@@ -210,3 +210,20 @@ describe('STRATUS_CORS_ORIGIN empty: CORS off', () => {
     }
   });
 });
+
+describe('STRATUS_CORS_ORIGIN=*,<origin>: credentials for the listed origin, a plain * for the others', () => {
+  const UI = 'https://ui.example.test';
+  const mixed = registryClientForThisFile({ config: { corsOrigin: `*,${UI}` } });
+
+  it.each([
+    [UI, UI, 'true'],
+    ['https://evil.example.test', '*', null],
+  ])('Origin %s -> Allow-Origin %s, Allow-Credentials %s', async (origin, allowed, credentials) => {
+    const res = await mixed.fetch('/v2/', { headers: { origin } });
+    await res.arrayBuffer();
+
+    expect(res.headers.get('access-control-allow-origin')).toBe(allowed);
+    expect(res.headers.get('access-control-allow-credentials')).toBe(credentials);
+    expect(listHeader(res, 'vary')).toContain('origin');
+  });
+});

@@ -6,6 +6,7 @@ import type { RepositoryAction } from '../ports/auth-store';
 import type { AuthDeps } from './auth-config';
 import type { Authenticator } from './authenticator';
 import { Caller, principalCaller } from './caller';
+import type { Principal } from './grants';
 import { formatScope, Scope } from './scopes';
 
 /**
@@ -14,7 +15,8 @@ import { formatScope, Scope } from './scopes';
  * session's rights (push, except that a request without credentials may continue a session).
  */
 export type Requirement =
-  | { kind: 'repository'; actions: readonly RepositoryAction[] }
+  /** `mountSource`: a `?mount=&from=<repo>` query asks pull on <repo> too (the handler mounts only with it). */
+  | { kind: 'repository'; actions: readonly RepositoryAction[]; mountSource?: boolean }
   | { kind: 'upload-session' }
   | { kind: 'catalog' }
   | { kind: 'login' }
@@ -24,6 +26,7 @@ export type Requirement =
 export const NEEDS = {
   pull: { kind: 'repository', actions: ['pull'] },
   push: { kind: 'repository', actions: ['pull', 'push'] },
+  startUpload: { kind: 'repository', actions: ['pull', 'push'], mountSource: true },
   delete: { kind: 'repository', actions: ['delete'] },
   uploadSession: { kind: 'upload-session' },
   catalog: { kind: 'catalog' },
@@ -34,10 +37,14 @@ export const NEEDS = {
 // Public routes (the token endpoint) authenticate by themselves.
 const NOBODY = principalCaller({ subject: '', kind: 'anonymous', admin: false, catalog: false, grants: [] }, 'none');
 
-/** The WWW-Authenticate value that sends a client to the token endpoint for `scope`. */
-export function challenge(realm: string, service: string, scope?: Scope): string {
-  const base = `Bearer realm="${realm}",service="${service}"`;
-  return scope ? `${base},scope="${formatScope(scope)}"` : base;
+/**
+ * The WWW-Authenticate value that sends a client to the token endpoint for `scopes` (space-separated in one
+ * parameter, as distribution does); `insufficient_scope` tells a client holding a token to ask for a wider one.
+ */
+export function challenge(realm: string, service: string, scopes: Scope[] = [], error?: 'insufficient_scope'): string {
+  let value = `Bearer realm="${realm}",service="${service}"`;
+  if (scopes.length > 0) value += `,scope="${scopes.map(formatScope).join(' ')}"`;
+  return error ? `${value},error="${error}"` : value;
 }
 
 /** The token endpoint's URL: STRATUS_AUTH_REALM, else from the request's Host and X-Forwarded-Proto. */
@@ -57,17 +64,38 @@ export class Authorizer {
   async authorize(req: RegistryRequest, requirement: Requirement | undefined, params: Record<string, string>): Promise<Caller> {
     if (!requirement) throw new OciError('DENIED', 'no access rule for this route');
     if (requirement.kind === 'public') return NOBODY;
-    const scope = this.scopeOf(requirement, params);
+    const scopes = this.scopesOf(req, requirement, params);
     let caller: Caller;
     try {
       caller = await this.authenticator.authenticate(req.headers.authorization, req.remoteAddress);
     } catch (err) {
-      if (err instanceof OciError && err.code === 'UNAUTHORIZED') throw this.unauthorized(req, scope, err.message);
+      if (err instanceof OciError && err.code === 'UNAUTHORIZED') throw this.unauthorized(req, scopes, err.message);
       throw err;
     }
     if (this.allowed(caller, requirement, params, req)) return caller;
-    if (caller.anonymous) throw this.unauthorized(req, scope);
-    throw new OciError('DENIED', undefined, { detail: scope ? [{ type: scope.type, name: scope.name, action: actionsOf(scope) }] : undefined });
+    if (caller.credentials === 'bearer' && (await this.subjectCouldBeAllowed(caller, requirement, params, req))) {
+      throw this.unauthorized(req, scopes, 'the token does not grant this access: ask the token endpoint for the scope challenged', 'insufficient_scope');
+    }
+    if (caller.anonymous) throw this.unauthorized(req, scopes);
+    throw new OciError('DENIED', undefined, { detail: detailOf(scopes.slice(0, 1)) });
+  }
+
+  /**
+   * Whether the subject of a token that lacks the right could get a token that has it, from its rights
+   * now (re-read on this failure path only): a token asked too narrowly gets 401 insufficient_scope, while
+   * a subject that may never do it (or no longer exists) gets 403.
+   */
+  private async subjectCouldBeAllowed(caller: Caller, requirement: Requirement, params: Record<string, string>, req: RegistryRequest): Promise<boolean> {
+    let principal: Principal;
+    try {
+      principal = caller.kind === 'user' || caller.kind === 'robot'
+        ? await this.authenticator.principalOf(caller.kind, caller.subject ?? '')
+        : await this.authenticator.anonymous();
+    } catch (err) {
+      if (err instanceof OciError && err.code === 'UNAUTHORIZED') return false;
+      throw err;
+    }
+    return this.allowed(principalCaller(principal, 'basic'), requirement, params, req);
   }
 
   private allowed(caller: Caller, requirement: Requirement, params: Record<string, string>, req: RegistryRequest): boolean {
@@ -99,14 +127,34 @@ export class Authorizer {
     }
   }
 
-  private unauthorized(req: RegistryRequest, scope: Scope | undefined, message?: string): OciError {
+  /** The route's scope and, for a mount, pull on its source: what a token must hold for this request. */
+  private scopesOf(req: RegistryRequest, requirement: Requirement, params: Record<string, string>): Scope[] {
+    const scope = this.scopeOf(requirement, params);
+    if (!scope) return [];
+    const source = requirement.kind === 'repository' && requirement.mountSource ? mountSourceOf(req) : undefined;
+    return source && source !== scope.name ? [scope, { type: 'repository', name: source, actions: ['pull'] }] : [scope];
+  }
+
+  private unauthorized(req: RegistryRequest, scopes: Scope[], message?: string, error?: 'insufficient_scope'): OciError {
     return new OciError('UNAUTHORIZED', message, {
-      headers: { 'www-authenticate': challenge(realmOf(this.auth, req), this.auth.service, scope) },
-      detail: scope ? [{ type: scope.type, name: scope.name, action: actionsOf(scope) }] : undefined,
+      headers: { 'www-authenticate': challenge(realmOf(this.auth, req), this.auth.service, scopes, error) },
+      detail: detailOf(scopes),
     });
   }
 }
 
-function actionsOf(scope: Scope): string {
-  return scope.type === 'registry' ? '*' : scope.actions.join(',');
+// A source the API would refuse is no scope to ask for (the handler then starts a normal session, or 400).
+function mountSourceOf(req: RegistryRequest): string | undefined {
+  const from = req.query.get('from');
+  if (!req.query.get('mount') || !from) return undefined;
+  try {
+    return parseName(from);
+  } catch {
+    return undefined;
+  }
+}
+
+function detailOf(scopes: Scope[]): Array<{ type: string; name: string; action: string }> | undefined {
+  if (scopes.length === 0) return undefined;
+  return scopes.map((s) => ({ type: s.type, name: s.name, action: s.type === 'registry' ? '*' : s.actions.join(',') }));
 }

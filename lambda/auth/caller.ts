@@ -1,7 +1,7 @@
 import type { RepositoryAction } from '../ports/auth-store';
 import { allowedActions, patternMatches, Principal, pullPatterns } from './grants';
 import { REPOSITORY_ACTIONS } from './scopes';
-import type { AccessClaims } from './tokens';
+import type { AccessClaims, SubjectKind } from './tokens';
 
 /** The caller of one request, as authorization and the handlers see it. */
 export interface Caller {
@@ -11,6 +11,8 @@ export interface Caller {
   anonymous: boolean;
   /** The token `sub` (user name, `robot:<id>`, '' anonymous); undefined when auth is off. */
   subject?: string;
+  /** Whose credentials these are; undefined when auth is off. */
+  kind?: SubjectKind;
   /** The actions the caller holds on a repository. */
   actions(repository: string): RepositoryAction[];
   /** May list the catalog. */
@@ -31,7 +33,7 @@ export const UNRESTRICTED: Caller = {
 export function principalCaller(principal: Principal, credentials: 'none' | 'basic'): Caller {
   const patterns = pullPatterns(principal);
   return {
-    credentials, anonymous: principal.kind === 'anonymous', subject: principal.subject,
+    credentials, anonymous: principal.kind === 'anonymous', subject: principal.subject, kind: principal.kind,
     catalog: principal.admin || principal.catalog,
     actions: (repository) => allowedActions(principal, repository),
     listable: (repository) => patterns.some((p) => patternMatches(p, repository)),
@@ -42,7 +44,7 @@ export function principalCaller(principal: Principal, credentials: 'none' | 'bas
 export function tokenCaller(claims: AccessClaims): Caller {
   const patterns = claims.catalogPatterns ?? [];
   return {
-    credentials: 'bearer', anonymous: claims.kind === 'anonymous', subject: claims.sub, expiresAt: claims.exp,
+    credentials: 'bearer', anonymous: claims.kind === 'anonymous', subject: claims.sub, kind: claims.kind, expiresAt: claims.exp,
     catalog: claims.access.some((a) => a.type === 'registry' && a.name === 'catalog'),
     actions: (repository) => {
       const held = new Set<RepositoryAction>();

@@ -15,7 +15,7 @@ export function uploadStartRoute(deps: RegistryDeps, uploads: UploadService): Ro
     name: 'blob upload start',
     pattern: /^\/v2\/(.+)\/blobs\/uploads\/?$/,
     params: ['name'],
-    access: { POST: NEEDS.push },
+    access: { POST: NEEDS.startUpload },
     methods: {
       POST: async (req, p, ctx) => {
         const repository = parseName(p.name!);

@@ -73,11 +73,12 @@ describe('Bearer tokens on /v2/', () => {
     expect((await client.fetch('/v2/', { headers: bearer(token) })).status).toBe(200);
   });
 
-  it('a token for another repository -> 403 DENIED', async () => {
+  it('a token for another repository the user may pull too -> 401 insufficient_scope (more in auth-scopes.test.ts)', async () => {
     const token = await getToken(client, basic('dev', 'dev-pw'), [`repository:${team}/other:pull`]);
     const res = await client.fetch(`/v2/${team}/app/manifests/v1`, { headers: bearer(token) });
-    expect(res.status).toBe(403);
-    expect(await errorCodes(res)).toEqual(['DENIED']);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe(`Bearer realm="${realm}",service="stratus",scope="repository:${team}/app:pull",error="insufficient_scope"`);
+    expect(await errorCodes(res)).toEqual(['UNAUTHORIZED']);
   });
 
   it('a token without push -> 403 DENIED on POST uploads and PUT manifests; pull works', async () => {

@@ -44,6 +44,8 @@ export class RegistryApi extends Construct {
   public readonly domain?: apigwv2.DomainName;
   /** The registry's base URL: https://domainName when given, else the execute-api URL (no trailing slash). */
   public readonly url: string;
+  /** The token endpoint's URL announced in challenges (`<url>/token`); undefined when auth is off. */
+  public readonly authRealm?: string;
   /** Alarms: API 5xx, function errors, function throttles. */
   public readonly alarms: cloudwatch.Alarm[];
 
@@ -102,6 +104,11 @@ export class RegistryApi extends Construct {
       this.url = `https://${props.domainName}`;
     } else {
       this.url = this.httpApi.apiEndpoint;
+    }
+    if (props.signingKeys) {
+      // Fixed here, never derived from a request's Host header (what a caller sends is no place to send passwords).
+      this.authRealm = `${this.url}/token`;
+      this.fn.addEnvironment('STRATUS_AUTH_REALM', this.authRealm);
     }
 
     const sum = { period: ALARM_PERIOD, statistic: 'Sum' };

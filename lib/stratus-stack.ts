@@ -75,6 +75,7 @@ export class StratusStack extends Stack {
       domainName: props.domainName,
       certificate: this.certificate('ApiCertificate', props.domainName ? props.certificateArn : undefined),
     });
+    if (this.api.authRealm) this.uploads?.announceAuthRealm(this.api.authRealm);
 
     new CfnOutput(this, 'BucketName', { value: this.blobs.bucket.bucketName });
     new CfnOutput(this, 'TableName', { value: this.metadata.table.tableName });

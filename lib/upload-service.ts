@@ -125,6 +125,14 @@ export class UploadService extends Construct {
     ];
   }
 
+  /**
+   * Sets the realm the service announces in its challenges (STRATUS_AUTH_REALM): the API's token endpoint,
+   * so clients log in where they push and pull, whatever Host header reached the load balancer.
+   */
+  announceAuthRealm(realm: string): void {
+    this.service.taskDefinition.defaultContainer!.addEnvironment('STRATUS_AUTH_REALM', realm);
+  }
+
   /** cdk-nag findings that are decisions, each with its reason. */
   private acknowledgeNagFindings(): void {
     const { loadBalancer, taskDefinition } = this.service;
@@ -140,7 +148,7 @@ export class UploadService extends Construct {
     );
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: 'The environment holds only non-secret configuration (bucket and table names, presigned URL lifetime, region, port, auth switch, and the ARN of the signing key secret, whose value the task reads at run time); AWS credentials come from the task role.',
+      reason: 'The environment holds only non-secret configuration (bucket and table names, presigned URL lifetime, region, port, auth switch, the token endpoint's URL, and the ARN of the signing key secret, whose value the task reads at run time); AWS credentials come from the task role.',
     });
     Validations.of(taskDefinition.obtainExecutionRole()).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

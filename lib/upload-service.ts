@@ -148,7 +148,7 @@ export class UploadService extends Construct {
     );
     Validations.of(taskDefinition).acknowledge({
       id: 'AwsSolutions-ECS2',
-      reason: 'The environment holds only non-secret configuration (bucket and table names, presigned URL lifetime, region, port, auth switch, the token endpoint's URL, and the ARN of the signing key secret, whose value the task reads at run time); AWS credentials come from the task role.',
+      reason: 'The environment holds only non-secret configuration (bucket and table names, presigned URL lifetime, region, port, auth switch, the URL of the token endpoint, and the ARN of the signing key secret, whose value the task reads at run time); AWS credentials come from the task role.',
     });
     Validations.of(taskDefinition.obtainExecutionRole()).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -118,14 +118,22 @@ export interface HostAuth {
   keys: () => Promise<KeySet>;
 }
 
+/** S3 connections for blob reads when the Node host streams blobs (proxy delivery): concurrent pulls. */
+export const PROXY_READ_SOCKETS = 512;
+
 /** Builds the adapters once, at the host's entry, and hands them to the core; auth needs `host.keys`. */
 export function buildDeps(settings: Settings, logger: Logger, host: Partial<HostAuth> = {}): RegistryDeps {
   const s3 = observeCalls(createS3Client(settings.s3), 's3', settings.observeBackendCall);
   const presignClient = settings.s3PublicEndpoint ? createS3Client({ ...settings.s3, endpoint: settings.s3PublicEndpoint }) : s3;
+  // Streamed blobs hold an S3 connection each while their client reads: a pool of their own, so that slow
+  // or stalled pullers never leave pushes waiting for a connection.
+  const readClient = settings.config.blobDelivery === 'proxy'
+    ? observeCalls(createS3Client({ ...settings.s3, maxSockets: PROXY_READ_SOCKETS }), 's3', settings.observeBackendCall)
+    : s3;
   const doc = observeCalls(createDocumentClient(settings.dynamodb), 'dynamodb', settings.observeBackendCall);
   if (settings.auth && !host.keys) throw new Error('auth is on (STRATUS_AUTH=on) but the host gave no signing key loader');
   return {
-    blobs: new S3BlobStore({ client: s3, presignClient, bucket: settings.bucket }),
+    blobs: new S3BlobStore({ client: s3, presignClient, readClient, bucket: settings.bucket }),
     meta: new DynamoDbMetadataStore(doc, settings.table),
     logger,
     config: settings.config,

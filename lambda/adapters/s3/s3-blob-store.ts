@@ -11,17 +11,24 @@ export interface S3BlobStoreOptions {
   bucket: string;
   /** Client used only to sign URLs for registry clients: its endpoint must be one they can reach. */
   presignClient?: S3Client;
+  /**
+   * Client for `get`, with a connection pool of its own: a streamed blob holds its connection as long as
+   * the registry's client takes to read it, and slow or stalled readers must not starve writes. @default client
+   */
+  readClient?: S3Client;
 }
 
 /** BlobStore on S3 (or any S3-compatible server: MinIO, Ceph RGW, the local test server). */
 export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
   private readonly presignClient: S3Client;
+  private readonly readClient: S3Client;
   private readonly bucket: string;
 
   constructor(opts: S3BlobStoreOptions) {
     this.client = opts.client;
     this.presignClient = opts.presignClient ?? opts.client;
+    this.readClient = opts.readClient ?? opts.client;
     this.bucket = opts.bucket;
   }
 
@@ -31,7 +38,7 @@ export class S3BlobStore implements BlobStore {
 
   async get(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array> | null> {
     try {
-      const out = await this.client.send(new GetObjectCommand({
+      const out = await this.readClient.send(new GetObjectCommand({
         Bucket: this.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end}` : undefined,
       }));
       return out.Body as AsyncIterable<Uint8Array>;

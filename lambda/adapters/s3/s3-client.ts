@@ -10,6 +10,8 @@ export interface S3Endpoint {
   forcePathStyle?: boolean;
   /** Connection and idle timeouts of one attempt. @default S3_TIMEOUTS */
   timeouts?: BackendTimeouts;
+  /** Connections open at once; further requests wait for one. @default 50 (the SDK's) */
+  maxSockets?: number;
 }
 
 /** The commands whose bodies are blob bytes, which the registry hashes itself. */
@@ -27,7 +29,10 @@ export function createS3Client(e: S3Endpoint): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     // A backend that accepts a connection and goes silent must not hold a request forever.
-    requestHandler: requestHandlerOptions(e.timeouts ?? S3_TIMEOUTS),
+    requestHandler: {
+      ...requestHandlerOptions(e.timeouts ?? S3_TIMEOUTS),
+      ...(e.maxSockets ? { httpAgent: { maxSockets: e.maxSockets }, httpsAgent: { maxSockets: e.maxSockets } } : {}),
+    },
   });
   // Blob bodies are signed as UNSIGNED-PAYLOAD instead of SigV4 hashing every byte once more: the registry
   // already digests the same bytes, and TLS carries them to S3. The second hash cost a third of the

@@ -3,6 +3,7 @@
  * name other than the registry's (so clients never send registry credentials to S3), or, when the registry
  * serves other machines, the bytes streamed by the registry itself (Range, Content-Length, digests).
  */
+import { connect, Socket } from 'node:net';
 import { addUser, bearer, getToken } from './auth-helpers';
 import { errorCodes, randomBytes, RegistryClient, sha256, uniqueRepo } from './client';
 import { OwnS3Registry, startOwnS3Registry } from './own-s3-registry';
@@ -135,6 +136,35 @@ describe('proxy delivery (STRATUS_BLOB_DELIVERY=proxy): the registry streams blo
 
     expect(res.status).toBe(401);
     expect(await errorCodes(res)).toContain('UNAUTHORIZED');
+  });
+
+  it('60 clients that start a large blob GET and stop reading do not hold up pushes or other pulls', async () => {
+    // Prepare: a blob too large to sit in socket buffers, so each stalled GET keeps its S3 connection busy.
+    const large = randomBytes(32 * 1024 * 1024);
+    const pushed = await client.pushBlob(repo, large);
+    const { port } = new URL(registry.url);
+    const stalled: Socket[] = [];
+    try {
+      for (let i = 0; i < 60; i++) {
+        const socket = connect(Number(port), '127.0.0.1');
+        socket.write(`GET /v2/${repo}/blobs/${pushed.digest} HTTP/1.1\r\nHost: registry\r\nAuthorization: ${client.authorization.authorization}\r\n\r\n`);
+        socket.pause(); // never reads the answer
+        stalled.push(socket);
+      }
+      await new Promise((r) => setTimeout(r, 1500));
+
+      // Act
+      const started = Date.now();
+      const small = await client.pushBlob(repo, randomBytes(1000));
+      const pulled = await client.fetch(`/v2/${repo}/blobs/${small.digest}`, { signal: AbortSignal.timeout(10_000) });
+      await pulled.arrayBuffer();
+
+      // Assess
+      expect(pulled.status).toBe(200);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      stalled.forEach((s) => s.destroy());
+    }
   });
 
   it('HEAD /v2/:name/blobs/:digest -> 200 with Content-Length from metadata, no body', async () => {

@@ -1,10 +1,13 @@
 /**
  * `npm run bench:auth`: requests per second of a manifest HEAD on `npm start`'s server with auth on,
  * without credentials (anonymous pull granted), with a Bearer token (verified without a database read)
- * and with Basic credentials (bcrypt-checked, then remembered for a minute). Numbers depend on the machine.
+ * and with Basic credentials (bcrypt-checked, then remembered for a minute); then the latency of that
+ * anonymous pull while 4 clients flood the token endpoint with logins under made-up names. Numbers
+ * depend on the machine.
  */
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,10 +63,50 @@ async function main() {
       const r = results[i]!;
       console.log(`${label.padEnd(44)} ${String(r.rps).padStart(6)} req/s  p50 ${r.p50} ms  p99 ${r.p99} ms  errors ${r.errors}  (${(r.rps / results[0]!.rps).toFixed(2)}x)`);
     });
+    await loginFlood(registry.base, url);
   } finally {
     await registry.stop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * Anonymous pull latency (manifest HEAD, 4 connections) alone, then while 4 clients, each from its own
+ * loopback address, send GET /token with Basic credentials of made-up user names as fast as answered.
+ */
+async function loginFlood(base: string, url: string): Promise<void> {
+  const pull = () => load(url, { method: 'HEAD', connections: 4, seconds });
+  const quiet = await pull();
+  let flooding = true;
+  const answers: Record<number, number> = {};
+  const flooder = async (from: string) => {
+    while (flooding) {
+      const status = await login(base, from, randomUUID());
+      answers[status] = (answers[status] ?? 0) + 1;
+    }
+  };
+  const flooders = ['127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.14'].map(flooder);
+  await new Promise((r) => setTimeout(r, 1000));
+  const flooded = await pull();
+  flooding = false;
+  await Promise.all(flooders);
+  console.log(`anonymous manifest HEAD, 4 connections: alone p50 ${quiet.p50} ms p99 ${quiet.p99} ms; during a login flood `
+    + `(4 clients, made-up names) p50 ${flooded.p50} ms p99 ${flooded.p99} ms, errors ${flooded.errors}`);
+  console.log(`login flood answers: ${Object.entries(answers).map(([status, n]) => `${n} x ${status}`).join(', ')}`);
+}
+
+/** GET /token with Basic credentials of `user` from a loopback address; resolves to the status. */
+function login(base: string, from: string, user: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(`${base}/token?service=stratus`, {
+      localAddress: from, agent: false, headers: { authorization: `Basic ${Buffer.from(`${user}:guess`).toString('base64')}` },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode!));
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
 }
 
 function run(cmd: string, args: string[], dataDir: string): Promise<void> {

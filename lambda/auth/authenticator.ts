@@ -6,6 +6,7 @@ import type { AuthDeps } from './auth-config';
 import { generationOf } from './credential-generation';
 import { Caller, principalCaller, tokenCaller } from './caller';
 import { clientAddress } from './client-address';
+import { busy } from './hash-pool';
 import type { Principal } from './grants';
 import { inlineChecker, verifyPassword } from './passwords';
 import { LoginCache } from './login-cache';
@@ -134,6 +135,8 @@ export class Authenticator {
   private async checkLogin(username: string, password: string, address: string): Promise<Principal> {
     if (this.guard.repeatsFailure(username, password, address)) throw badCredentials();
     this.guard.throttle(address);
+    // Refused before the attempt is counted: a flood elsewhere must not add to this account's failures.
+    if (this.auth.passwords?.saturated?.()) throw busy();
     const { store } = this.auth;
     const robotParts = ROBOT_PASSWORD.exec(password);
     const robot = robotParts ? await store.getRobot(robotParts[1]!) : null;

@@ -8,7 +8,9 @@ import { inlineChecker, PasswordChecker } from './passwords';
 /** Threads stop after this long without work (started again on the next check). */
 const IDLE_MS = 30_000;
 /** Checks waiting for a thread beyond this are refused (429): the queue never grows without bound. */
-const MAX_WAITING = 64;
+const MAX_WAITING = 32;
+// A name, not a literal, in require.resolve: bundlers leave it alone (only the source tree needs tsx).
+const TS_LOADER = 'tsx/cjs';
 
 interface Job {
   id: number;
@@ -37,13 +39,15 @@ export class HashPool implements PasswordChecker {
   constructor(private readonly worker: WorkerFile, private readonly size = defaultPoolSize()) {}
 
   compare(password: string, hash: string): Promise<boolean> {
-    if (this.waiting.length >= MAX_WAITING) {
-      return Promise.reject(new OciError('TOOMANYREQUESTS', 'too many logins in progress, try again shortly', { headers: { 'retry-after': '1' } }));
-    }
+    if (this.saturated()) return Promise.reject(busy());
     return new Promise((resolve, reject) => {
       this.waiting.push({ id: this.nextId++, password, hash, resolve, reject });
       this.dispatch();
     });
+  }
+
+  saturated(): boolean {
+    return this.waiting.length >= MAX_WAITING;
   }
 
   /** Stops every thread; checks still waiting fail. */
@@ -98,6 +102,11 @@ export class HashPool implements PasswordChecker {
   }
 }
 
+/** The answer when too many checks wait: try again in a second. */
+export function busy(): OciError {
+  return new OciError('TOOMANYREQUESTS', 'too many logins in progress, try again shortly', { headers: { 'retry-after': '1' } });
+}
+
 /** The worker's file and the Node options it needs to load. */
 export interface WorkerFile {
   file: string;
@@ -113,7 +122,7 @@ export function findWorkerFile(dir = __dirname): WorkerFile | undefined {
   const js = join(dir, 'hash-worker.js');
   if (existsSync(js)) return { file: js, execArgv: [] };
   const ts = join(dir, 'hash-worker.ts');
-  if (existsSync(ts)) return { file: ts, execArgv: ['--require', require.resolve('tsx/cjs')] };
+  if (existsSync(ts)) return { file: ts, execArgv: ['--require', require.resolve(TS_LOADER)] };
   return undefined;
 }
 

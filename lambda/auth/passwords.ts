@@ -13,6 +13,8 @@ const DUMMY_HASH = '$2b$12$JfS4BhWOLqtUb0047d9ONeTcCE8mbGJs5m1TFFxkxajFooQ1uOGee
 /** Checks a password against a bcrypt hash; the Node host runs it on worker threads (hash-pool.ts). */
 export interface PasswordChecker {
   compare(password: string, hash: string): Promise<boolean>;
+  /** True when a check asked now would be refused (too many waiting); asked before a login is counted. */
+  saturated?(): boolean;
 }
 
 /** bcrypt on the calling thread (the Lambda host: one invocation serves one request, nothing else waits). */

@@ -80,6 +80,29 @@ describe('npx stratus user ...', () => {
     expect(await bcrypt.compare('new password!', (await store.getUser('bob'))!.passwordHash)).toBe(true);
   });
 
+  it('user add and user passwd give the user a new random credential generation (it ends older refresh tokens)', async () => {
+    const before = (await store.getUser('bob'))!.generation;
+    expect(before).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    const run = await stratus(['user', 'passwd', 'bob', '--password-stdin'], { input: 'new password!' });
+    expect(run.stdout).toContain('its refresh tokens no longer work');
+    expect((await store.getUser('bob'))!.generation).not.toBe(before);
+  });
+
+  it('user disable marks the user disabled with a new generation; user enable clears it; user list shows it', async () => {
+    const before = (await store.getUser('bob'))!.generation;
+    const disable = await stratus(['user', 'disable', 'bob']);
+    expect(disable).toMatchObject({ code: 0, stderr: '' });
+    expect(disable.stdout).toContain('user bob disabled: no logins or token refreshes');
+    expect(await store.getUser('bob')).toMatchObject({ disabled: true });
+    expect((await store.getUser('bob'))!.generation).not.toBe(before);
+    expect((await stratus(['user', 'list'])).stdout).toMatch(/bob\s+disabled/);
+
+    const disabled = (await store.getUser('bob'))!.generation;
+    expect((await stratus(['user', 'enable', 'bob'])).stdout).toContain('user bob enabled');
+    expect(await store.getUser('bob')).toMatchObject({ disabled: false, generation: disabled });
+    expect((await stratus(['user', 'disable', 'nobody'])).stderr).toContain('no user "nobody"');
+  });
+
   it('grant merges actions per pattern; revoke removes some or all; user list shows them', async () => {
     expect((await stratus(['grant', 'bob', 'team/*', 'pull'])).code).toBe(0);
     expect((await stratus(['grant', 'bob', 'team/*', 'push,pull'])).stdout).toContain('bob: team/*:pull,push');

@@ -5,6 +5,7 @@
  * upload sessions are sent to. STRATUS_UPLOAD_SERVICE=off runs Lambda-only. Same backends as `npm start`.
  */
 import { jsonLogger } from '../lambda/core/logger';
+import { chooseBlobDelivery } from '../lambda/hosts/node/blob-delivery';
 import { startNodeHost } from '../lambda/hosts/node/main';
 import { createApiGateway, HttpApiHandler } from './lambda/api-gateway';
 import { buildLambdaBundle } from './lambda/build-bundle';
@@ -42,6 +43,10 @@ async function main(): Promise<void> {
     uploadService: uploadService ? uploadBaseUrl : 'off (Lambda-only: request bodies up to about 4.4 MiB)', auth: auth.status,
     s3: settings.s3.endpoint, dynamodb: settings.dynamodb.endpoint, dataDir,
   });
+  // Lambda never streams blob bytes: pulls follow a redirect to an S3 that other machines cannot reach.
+  if (chooseBlobDelivery(settings, host).delivery === 'proxy') {
+    logger.warn(`blob GETs redirect to S3 at ${settings.s3.endpoint}, which other machines cannot reach: serve them with npm start`);
+  }
 }
 
 main().catch((err) => {

@@ -101,7 +101,8 @@ function blobDeliveryEnv(value: string | undefined): BlobDelivery | undefined {
 
 function publicUrlEnv(value: string | undefined): string | undefined {
   if (!value) return undefined;
-  if (!/^https?:\/\/[^/?#\s]+\/?$/i.test(value)) throw new Error(`STRATUS_PUBLIC_URL=${value}: expected http(s)://<host>[:port], e.g. https://registry.lan:5000`);
+  // Host characters only: it becomes the realm inside a quoted WWW-Authenticate parameter.
+  if (!/^https?:\/\/[A-Za-z0-9.:[\]-]+\/?$/i.test(value)) throw new Error(`STRATUS_PUBLIC_URL=${value}: expected http(s)://<host>[:port], e.g. https://registry.lan:5000`);
   return value.replace(/\/+$/, '');
 }
 

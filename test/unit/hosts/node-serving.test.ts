@@ -38,6 +38,12 @@ describe('settingsFromEnv for serving other machines', () => {
     expect(() => settingsFromEnv({ STRATUS_PUBLIC_URL: 'registry.lan:5000' })).toThrow(/STRATUS_PUBLIC_URL=registry.lan:5000: expected http\(s\):\/\//);
   });
 
+  it('STRATUS_PUBLIC_URL with characters outside a host name (a quote, a path) -> a start-up error', () => {
+    expect(() => settingsFromEnv({ STRATUS_PUBLIC_URL: 'https://a.lan",error="x' })).toThrow('STRATUS_PUBLIC_URL=');
+    expect(() => settingsFromEnv({ STRATUS_PUBLIC_URL: 'https://a.lan/v2' })).toThrow('STRATUS_PUBLIC_URL=');
+    expect(settingsFromEnv({ STRATUS_PUBLIC_URL: 'https://[fd00::1]:5000' }).publicUrl).toBe('https://[fd00::1]:5000');
+  });
+
   it('STRATUS_PUBLIC_URL sets the auth realm unless STRATUS_AUTH_REALM does', () => {
     expect(settingsFromEnv({ STRATUS_AUTH: 'on', STRATUS_PUBLIC_URL: 'https://registry.lan:5000/' }).auth?.realm).toBe('https://registry.lan:5000/token');
     expect(settingsFromEnv({ STRATUS_AUTH: 'on', STRATUS_PUBLIC_URL: 'https://a:1', STRATUS_AUTH_REALM: 'https://b/token' }).auth?.realm).toBe('https://b/token');

@@ -1,3 +1,4 @@
+import { LEGACY_GENERATION } from '../../../lambda/auth/credential-generation';
 import { generateSigningKey, publicOnly } from '../../../lambda/auth/key-stores/generate';
 import type { KeySet } from '../../../lambda/auth/signing-keys';
 import {
@@ -81,5 +82,14 @@ describe('access tokens', () => {
     await expect(verifyRefreshToken(keys, params, refresh, NOW + 3600_000)).resolves.toMatchObject({ sub: 'a', kind: 'user' });
     await expect(verifyAccessToken(keys, params, refresh, NOW)).rejects.toBeInstanceOf(InvalidTokenError);
     await expect(verifyRefreshToken(keys, params, accessToken, NOW)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it('a refresh token carries the user\'s credential generation; one issued without it reads as the legacy generation', async () => {
+    const keys = await keySet();
+    const current = await issueRefreshToken(keys, params, { sub: 'a', kind: 'user', generation: 'g-1', now: NOW, ttlSeconds: 86400 });
+    expect(decode(current).payload).toMatchObject({ typ: 'refresh', gen: 'g-1' });
+    await expect(verifyRefreshToken(keys, params, current, NOW)).resolves.toMatchObject({ generation: 'g-1' });
+    const old = await issueRefreshToken(keys, params, { sub: 'a', kind: 'user', now: NOW, ttlSeconds: 86400 });
+    await expect(verifyRefreshToken(keys, params, old, NOW)).resolves.toMatchObject({ generation: LEGACY_GENERATION });
   });
 });

@@ -23,9 +23,16 @@ export interface NetnsPair {
 }
 
 const PREFIX = 'stre2e';
-/** A private /30: the two addresses only ever exist inside the pair. */
-const SERVER_IP = '10.213.47.1';
-const CLIENT_IP = '10.213.47.2';
+
+/**
+ * A private /30 of 10.213.0.0/16 chosen by pid: the two addresses only ever exist inside the pair, and two
+ * runs at once get different ones (so their /etc/docker/certs.d/<ip:port> entries do not collide).
+ */
+function addresses(pid: number): { server: string; client: string } {
+  const base = `10.213.${(pid >> 6) % 256}.${(pid % 64) * 4}`;
+  const [a, b, c, d] = base.split('.').map(Number) as [number, number, number, number];
+  return { server: `${a}.${b}.${c}.${d + 1}`, client: `${a}.${b}.${c}.${d + 2}` };
+}
 
 function ip(args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -43,6 +50,7 @@ function removeStale(): void {
 /** Creates the pair: namespaces, `lo` up in each, the veth pair with one address at each end. */
 export function createNetnsPair(): NetnsPair {
   removeStale();
+  const { server: SERVER_IP, client: CLIENT_IP } = addresses(process.pid);
   const server = `${PREFIX}-s-${process.pid}`;
   const client = `${PREFIX}-c-${process.pid}`;
   const remove = (): void => {

@@ -6,6 +6,8 @@
  */
 import { jsonLogger } from '../lambda/core/logger';
 import { startNodeHost } from '../lambda/hosts/node/main';
+import { loadTls } from '../lambda/hosts/node/tls';
+import { settingsFromEnv } from '../lambda/hosts/settings';
 import { runUntilSignal, startLocalStack } from './local-stack';
 
 // The pinned SDK runs on Node 20; its notice about future releases needing Node 22 is not for users here.
@@ -17,6 +19,9 @@ async function main(): Promise<void> {
   const host = env.HOST ?? '127.0.0.1';
   const logger = jsonLogger({ service: 'stratus' });
 
+  // Bad STRATUS_* settings and unreadable TLS files stop the start before any backend runs.
+  const early = settingsFromEnv(env);
+  if (early.tls) loadTls(early.tls);
   const stack = await startLocalStack(env, logger);
   const { settings, auth, dataDir } = stack;
   const server = await startNodeHost({ port, host, settings, logger, createStorage: false, auth: auth.host, tls: settings.tls });

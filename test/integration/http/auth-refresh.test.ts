@@ -101,8 +101,10 @@ describe('user disable / user enable', () => {
     const beforeDisable = await login(client, 'erin', 'erin-password');
     expect((await stratus('user disable', ['erin'])).join('\n')).toContain('erin disabled');
 
-    // Another instance of the registry (no login remembered in memory) sees the store as it is now.
-    const second = await startTestRegistry({ auth: { keys: registry.auth!.keys }, shareStorageWith: registry });
+    // Other instances of the registry (nothing remembered in memory: neither the login before, nor the
+    // refusal while disabled) see the store as it is now.
+    const fresh = () => startTestRegistry({ auth: { keys: registry.auth!.keys }, shareStorageWith: registry });
+    const [second, third] = await Promise.all([fresh(), fresh()]);
     try {
       const c2 = new RegistryClient(second.url);
       expect((await c2.fetch('/token?service=stratus', { headers: basic('erin', 'erin-password') })).status).toBe(401);
@@ -110,11 +112,11 @@ describe('user disable / user enable', () => {
       expect((await refresh(beforeDisable)).status).toBe(401);
 
       expect((await stratus('user enable', ['erin'])).join('\n')).toContain('erin enabled');
-      const afterEnable = await login(c2, 'erin', 'erin-password');
+      const afterEnable = await login(new RegistryClient(third.url), 'erin', 'erin-password');
       expect((await refresh(afterEnable)).status).toBe(200);
       expect((await refresh(beforeDisable)).status).toBe(401);
     } finally {
-      await second.stop();
+      await Promise.all([second.stop(), third.stop()]);
     }
   });
 });

@@ -13,11 +13,15 @@ export interface DeliveryChoice {
   reason: string;
 }
 
-/** STRATUS_BLOB_DELIVERY when set; else proxy when the host serves other machines and S3 is on loopback. */
+/**
+ * STRATUS_BLOB_DELIVERY when set; else redirect when S3_PUBLIC_ENDPOINT says where clients reach S3 (the
+ * operator's word, e.g. a published MinIO port); else proxy when the host serves other machines and S3 is
+ * on the loopback.
+ */
 export function chooseBlobDelivery(settings: Settings, listenHost: string): DeliveryChoice {
   if (settings.blobDelivery) return { delivery: settings.blobDelivery, reason: 'STRATUS_BLOB_DELIVERY' };
-  const s3Url = settings.s3PublicEndpoint ?? settings.s3.endpoint;
-  const s3Host = s3Url ? new URL(s3Url).hostname : undefined;
+  if (settings.s3PublicEndpoint) return { delivery: 'redirect', reason: `S3_PUBLIC_ENDPOINT: clients reach S3 at ${settings.s3PublicEndpoint}` };
+  const s3Host = settings.s3.endpoint ? new URL(settings.s3.endpoint).hostname : undefined;
   const clientHost = settings.publicUrl ? new URL(settings.publicUrl).hostname : listenHost;
   if (s3Host && isLoopback(s3Host) && !isLoopback(clientHost)) {
     return { delivery: 'proxy', reason: `clients on other machines cannot reach S3 at ${s3Host}` };

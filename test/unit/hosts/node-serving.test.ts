@@ -16,6 +16,7 @@ describe('chooseBlobDelivery', () => {
     ['::, S3 on localhost', '::', { S3_ENDPOINT: 'http://localhost:9000' }, 'proxy'],
     ['0.0.0.0, S3 on a name clients reach', '0.0.0.0', { S3_ENDPOINT: 'http://minio:9000' }, 'redirect'],
     ['0.0.0.0, S3 on loopback but S3_PUBLIC_ENDPOINT reachable', '0.0.0.0', { ...EMBEDDED, S3_PUBLIC_ENDPOINT: 'http://files.lan:9000' }, 'redirect'],
+    ['0.0.0.0 in a container, S3_PUBLIC_ENDPOINT a published port on loopback (local/compose.yml)', '0.0.0.0', { S3_ENDPOINT: 'http://minio:9000', S3_PUBLIC_ENDPOINT: 'http://127.0.0.1:9000' }, 'redirect'],
     ['0.0.0.0 on AWS S3', '0.0.0.0', {}, 'redirect'],
     ['127.0.0.1 with STRATUS_PUBLIC_URL on another name', '127.0.0.1', { ...EMBEDDED, STRATUS_PUBLIC_URL: 'https://registry.lan:5000' }, 'proxy'],
     ['0.0.0.0 with STRATUS_PUBLIC_URL on loopback', '0.0.0.0', { ...EMBEDDED, STRATUS_PUBLIC_URL: 'http://127.0.0.1:5000' }, 'redirect'],

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { Logger } from '../core/logger';
 import { OciError } from '../oci/errors';
 import type { Grant, RobotToken, User } from '../ports/auth-store';
@@ -54,6 +54,7 @@ export class Authenticator {
   private lastEarlyReload = -Infinity;
   private readonly verified = new LoginCache<Principal>();
   private readonly checking = new Map<string, Promise<Principal>>();
+  private readonly unknownNameSecret = randomBytes(32);
   private readonly guard: LoginGuard;
 
   constructor(private readonly auth: AuthDeps, private readonly logger: Logger, private readonly now: () => number) {
@@ -142,7 +143,9 @@ export class Authenticator {
     const robot = robotParts ? await store.getRobot(robotParts[1]!) : null;
     const nameFits = Buffer.byteLength(username) <= MAX_NAME_BYTES;
     const user = robot || !nameFits ? null : await store.getUser(username);
-    const account = robot ? `robot:${robot.id}` : nameFits ? username : `sha256:${createHash('sha256').update(username).digest('hex')}`;
+    // A name that is no account is counted under a keyed hash: it may be a password typed into the name
+    // field, and must not be stored as it is. Counting it at all keeps a miss as slow as a wrong password.
+    const account = robot ? `robot:${robot.id}` : user ? username : `unknown:${createHmac('sha256', this.unknownNameSecret).update(username).digest('hex').slice(0, 32)}`;
     // Logs name known accounts only: an unknown "name" may be a password typed into the wrong field.
     const shown = robot ? account : user ? username : shortened(username);
     const failures = await this.guard.begin(account, address, shown);

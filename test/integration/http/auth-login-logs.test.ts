@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 afterAll(async () => registry?.stop());
 
-it('a failed login with an unknown name never logs that name, only a shortened form; a known account is named', async () => {
+it('a failed login with an unknown name never logs (nor stores) that name, only a shortened form; a known account is named', async () => {
   const typedPassword = 'Tr0ub4dor&3-correct-horse';
   expect((await login('127.0.5.1', registry.url, typedPassword, 'erin-right-pw')).status).toBe(401);
   expect((await login('127.0.5.1', registry.url, 'erin', 'not-erins-password')).status).toBe(401);
@@ -29,6 +29,9 @@ it('a failed login with an unknown name never logs that name, only a shortened f
   expect(JSON.stringify(lines)).not.toContain(typedPassword.slice(0, 6));
   expect(failed).toContainEqual(expect.objectContaining({ account: 'Tr…(25 characters, no such account)', remote: '127.0.5.1' }));
   expect(failed).toContainEqual(expect.objectContaining({ account: 'erin', remote: '127.0.5.1', failures: 1 }));
+  // Its failures are counted under a keyed hash, not under the name itself.
+  expect(await registry.auth!.store.getLoginFailures(typedPassword, '127.0.5.1')).toBeNull();
+  expect(await registry.auth!.store.getLoginFailures('erin', '127.0.5.1')).toEqual({ count: 1 });
 });
 
 it('refused attempts on a locked account are logged once per account and address per minute, with a count', async () => {

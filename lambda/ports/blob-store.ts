@@ -29,7 +29,10 @@ export class MultipartUploadGoneError extends Error {
 export interface BlobStore {
   /** Writes a whole object. */
   put(key: string, body: Uint8Array): Promise<void>;
-  /** Reads an object (or a range of it) as a stream, or null when it does not exist. */
+  /**
+   * Reads an object (or a range of it, clamped to its end) as a stream, or null when it does not exist.
+   * The stream holds a backend connection until it is read to the end or ended early (`return()`).
+   */
   get(key: string, range?: ByteRange): Promise<AsyncIterable<Uint8Array> | null>;
   /** Deletes an object; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;

@@ -2,7 +2,7 @@ import { DynamoDbAuthStore } from '../lambda/adapters/dynamodb/dynamodb-auth-sto
 import { createDocumentClient } from '../lambda/adapters/dynamodb/table';
 import { localKeyFile } from '../lambda/auth/key-stores/file-key-store';
 import type { Logger } from '../lambda/core/logger';
-import { ensureAdmin } from '../lambda/hosts/admin-bootstrap';
+import { ensureAdmin, forgetAdminPassword } from '../lambda/hosts/admin-bootstrap';
 import type { HostAuth, Settings } from '../lambda/hosts/settings';
 import { keyLoaderFromEnv } from '../lambda/hosts/signing-keys-from-env';
 
@@ -15,8 +15,19 @@ export interface LocalAuth {
   host: Partial<HostAuth>;
 }
 
-/** With STRATUS_AUTH=on: keeps the signing keys in <dataDir>/signing-keys.json and creates the admin when asked. */
+/**
+ * With STRATUS_AUTH=on: keeps the signing keys in <dataDir>/signing-keys.json and creates the admin when
+ * asked. Either way STRATUS_ADMIN_PASSWORD is gone from `env` afterwards.
+ */
 export async function prepareLocalAuth(env: NodeJS.ProcessEnv, dataDir: string, settings: Settings, logger: Logger): Promise<LocalAuth> {
+  try {
+    return await prepare(env, dataDir, settings, logger);
+  } finally {
+    forgetAdminPassword(env);
+  }
+}
+
+async function prepare(env: NodeJS.ProcessEnv, dataDir: string, settings: Settings, logger: Logger): Promise<LocalAuth> {
   if (!settings.auth) return { status: 'auth off; STRATUS_AUTH=on requires docker login', env: {}, host: {} };
   const keyEnv = { STRATUS_SIGNING_KEYS_FILE: env.STRATUS_SIGNING_KEYS_FILE ?? localKeyFile(dataDir) };
   const host = keyLoaderFromEnv({ ...env, ...keyEnv });

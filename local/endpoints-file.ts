@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -22,11 +22,18 @@ function endpointsFile(dataDir: string): string {
   return join(dataDir, 'endpoints.json');
 }
 
-/** Publishes the running endpoints; returns what removes them again. */
+/** Publishes the running endpoints (0600, written whole); returns what removes them again. */
 export function writeEndpoints(dataDir: string, endpoints: LocalEndpoints): () => void {
   const file = endpointsFile(dataDir);
-  writeFileSync(file, JSON.stringify(endpoints, null, 2));
-  return () => rmSync(file, { force: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(endpoints, null, 2), { mode: 0o600 });
+  renameSync(tmp, file);
+  return () => removeEndpoints(dataDir);
+}
+
+/** Removes published endpoints (on stop, or those of a run that was killed). */
+export function removeEndpoints(dataDir: string): void {
+  rmSync(endpointsFile(dataDir), { force: true });
 }
 
 /** The published endpoints, or null when nothing runs (or the file is half-written). */

@@ -1,10 +1,12 @@
-import { mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { Logger } from '../lambda/core/logger';
 import { ensureStorage, Settings, settingsFromEnv } from '../lambda/hosts/settings';
 import { LocalAuth, prepareLocalAuth } from './auth-setup';
 import { EmbeddedBackends, startLocalBackends } from './backends/embedded';
+import { prepareDataDir } from './data-dir';
+import { DataDirLock, lockDataDir } from './data-dir-lock';
 import { localDataDir, writeEndpoints } from './endpoints-file';
+import { recoverFromUncleanStop } from './unclean-stop';
 
 /** What every local entry point (`npm start`, `npm run start:lambda`) runs beneath its servers. */
 export interface LocalStack {
@@ -12,18 +14,25 @@ export interface LocalStack {
   backends: EmbeddedBackends;
   settings: Settings;
   auth: LocalAuth;
+  /** This process's hold on the data directory (stratus.lock), released on stop. */
+  lock: DataDirLock;
 }
 
-/** Starts the embedded backends on STRATUS_DATA_DIR (.stratus/data), creates bucket and table, prepares auth. */
+/**
+ * Takes STRATUS_DATA_DIR (.stratus/data; private, locked, recovered after an unclean stop), starts the
+ * embedded backends on it, creates bucket and table, prepares auth.
+ */
 export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): Promise<LocalStack> {
   const dataDir = localDataDir(env);
-  mkdirSync(dataDir, { recursive: true });
+  prepareDataDir(dataDir);
+  const lock = lockDataDir(dataDir, 'npm start');
+  if (lock.stale) await recoverFromUncleanStop(dataDir, lock.stale, logger);
   logger.info('starting local backends', { dataDir });
   const backends = await startLocalBackends(env, dataDir);
   const settings = settingsFromEnv({ ...env, ...backends.env });
   await ensureStorage(settings);
   const auth = await prepareLocalAuth(env, dataDir, settings, logger);
-  return { dataDir, backends, settings, auth };
+  return { dataDir, backends, settings, auth, lock };
 }
 
 /**
@@ -45,6 +54,7 @@ export function runUntilSignal(stack: LocalStack, registryUrl: string, servers: 
       server.closeAllConnections();
     }
     await stack.backends.stop();
+    stack.lock.release();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -10,6 +10,8 @@ import { startNodeHost } from '../lambda/hosts/node/main';
 import { createApiGateway, HttpApiHandler } from './lambda/api-gateway';
 import { buildLambdaBundle } from './lambda/build-bundle';
 import { runUntilSignal, startLocalStack } from './local-stack';
+import { assertPortFree } from './port-check';
+import { startupFailureText } from './startup-error';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
@@ -21,6 +23,8 @@ async function main(): Promise<void> {
   const withUploadService = env.STRATUS_UPLOAD_SERVICE !== 'off';
   const logger = jsonLogger({ service: 'stratus-local-cloud' });
 
+  await assertPortFree(host, port); // before starting backends, so a taken port fails fast and clearly
+  if (withUploadService) await assertPortFree(host, uploadPort);
   const stack = await startLocalStack(env, logger);
   const { settings, auth, backends, dataDir } = stack;
   const uploadBaseUrl = withUploadService ? `http://${host}:${uploadPort}` : '';
@@ -50,6 +54,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`Stratus failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.stderr.write(`Stratus failed to start: ${startupFailureText(err)}\n`);
   process.exit(1);
 });

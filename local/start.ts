@@ -9,6 +9,8 @@ import { startNodeHost } from '../lambda/hosts/node/main';
 import { loadTls } from '../lambda/hosts/node/tls';
 import { settingsFromEnv } from '../lambda/hosts/settings';
 import { runUntilSignal, startLocalStack } from './local-stack';
+import { assertPortFree } from './port-check';
+import { startupFailureText } from './startup-error';
 
 // The pinned SDK runs on Node 20; its notice about future releases needing Node 22 is not for users here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -19,6 +21,7 @@ async function main(): Promise<void> {
   const host = env.HOST ?? '127.0.0.1';
   const logger = jsonLogger({ service: 'stratus' });
 
+  await assertPortFree(host, port); // before starting backends, so a taken port fails fast and clearly
   // Bad STRATUS_* settings and unreadable TLS files stop the start before any backend runs.
   const early = settingsFromEnv(env);
   if (early.tls) loadTls(early.tls);
@@ -34,6 +37,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`Stratus failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.stderr.write(`Stratus failed to start: ${startupFailureText(err)}\n`);
   process.exit(1);
 });

@@ -11,3 +11,11 @@ export async function ensureAdmin(store: AuthStore, env: NodeJS.ProcessEnv): Pro
   await store.putUser({ name, passwordHash: await hashPassword(password), grants: [], catalog: true, admin: true, generation: newGeneration() });
   return 'created';
 }
+
+/**
+ * Drops STRATUS_ADMIN_PASSWORD from the environment once the bootstrap is done: nothing started later
+ * (a child process, a library that logs or reports its environment) can read it from there.
+ */
+export function forgetAdminPassword(env: NodeJS.ProcessEnv): void {
+  delete env.STRATUS_ADMIN_PASSWORD;
+}

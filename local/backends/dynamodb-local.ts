@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { backendChildEnv } from './child-env';
 import { ensureBindLocalLauncher, ensureDynamoDbLocal } from './dynamodb-local-cache';
 
 export { ensureDynamoDbLocal } from './dynamodb-local-cache';
@@ -89,6 +90,7 @@ export async function startDynamoDbLocal(opts: { dataDir?: string; port?: number
     ];
     const child = spawn('sh', ['-c', WATCHDOG, 'dynamodb-local', 'java', ...args], {
       cwd,
+      env: backendChildEnv(), // none of the registry's settings or secrets
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
     });

@@ -5,6 +5,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { backendChildEnv } from './child-env';
 import { LOCAL_S3_CREDENTIALS, LOCAL_S3_REGION, LocalS3, startLocalS3 } from './s3-server';
 
 /**
@@ -17,6 +18,7 @@ export async function startLocalS3Process(opts: { dataDir: string; port?: number
   const host = opts.host ?? separateLoopbackHost(process.env.HOST);
   const child = spawn(process.execPath, [...process.execArgv, ...loader, __filename, opts.dataDir, String(opts.port ?? 0), host], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    env: backendChildEnv(), // none of the registry's settings or secrets
   });
   const endpoint = await firstLine(child);
   return {

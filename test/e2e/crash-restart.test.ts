@@ -127,7 +127,7 @@ describe('npm start after kill -9 of the registry and its embedded backends', ()
     expect(existsSync(unfinished)).toBe(false);
     expect(readFileSync(registry.logFile!, 'utf8')).toMatch(/did not stop cleanly; recovered/);
     await expectImage(base, 'crash/three', await pushImage(base, 'crash/three'));
-    expect((await (await fetch(`${base}/v2/_catalog`)).json()).repositories).toEqual(['crash/one', 'crash/three', 'crash/two']);
+    expect(((await (await fetch(`${base}/v2/_catalog`)).json()) as { repositories: string[] }).repositories).toEqual(['crash/one', 'crash/three', 'crash/two']);
   });
 
   it('a second npm start on the same data directory exits 1 naming the running one, which keeps serving', async () => {

@@ -1,4 +1,6 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { backup, restore } from './backup';
 import { COMMANDS, CommandContext, CommandOptions, keysRotate } from './commands';
 import { CliError } from './errors';
 import { dataDirOf, openTarget, TargetOptions } from './target';
@@ -14,7 +16,8 @@ const USAGE = () => [
   'usage: npx stratus <command> [target options]',
   '',
   'commands:',
-  ...[...Object.values(COMMANDS).map(([usage]) => usage), 'keys rotate [--secret <secret id>]  the local key file, or start the deployed secret\'s rotation']
+  ...[...Object.values(COMMANDS).map(([usage]) => usage), 'keys rotate [--secret <secret id>]  the local key file, or start the deployed secret\'s rotation',
+    ...BACKUP_USAGE]
     .map((usage) => {
       const [syntax, ...help] = usage.split(/ {2,}/);
       return help.length ? `  ${syntax.padEnd(42)} ${help.join(' ')}` : `  ${syntax}`;
@@ -45,6 +48,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         region: { type: 'string' },
         endpoint: { type: 'string' },
         'data-dir': { type: 'string' },
+        force: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -59,6 +63,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       args, opts: values as CommandOptions, env: io.env, out: io.out, open: () => openTarget(targetOpts, io.env, io.err),
     });
     const [group, verb, ...rest] = positionals;
+    if (group === 'backup' || group === 'restore') {
+      await backupCommand(group, positionals.slice(1), targetOpts, !!values.force, io);
+      return 0;
+    }
     if (group === 'keys' && verb === 'rotate') {
       await keysRotate(ctx(rest), dataDirOf(targetOpts, io.env), values.region);
       return 0;
@@ -88,6 +96,34 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     io.err(`stratus: ${hint(e)}`);
     return 1;
   }
+}
+
+const BACKUP_USAGE = [
+  'backup <dir>                             the local table, objects and signing keys into a new directory (registry running or not)',
+  'restore <dir> [--force]                  a backup into the local data directory (empty unless --force)',
+];
+
+/** `backup <dir>` / `restore <dir>`: local data directories only. */
+async function backupCommand(verb: 'backup' | 'restore', args: string[], target: TargetOptions, force: boolean, io: CliIo): Promise<void> {
+  if (args.length !== 1) throw new CliError(`usage: npx stratus ${verb === 'backup' ? BACKUP_USAGE[0] : BACKUP_USAGE[1]}`.replace(/ {2,}.*/, ''), 2);
+  if (target.table) throw new CliError(`${verb} works on a local data directory (--data-dir); for a deployed table use DynamoDB's and S3's own backups`, 2);
+  const dir = resolve(args[0]);
+  const dataDir = dataDirOf(target, io.env);
+  const bio = { out: io.out, err: io.err, progress: terminalProgress() };
+  if (verb === 'backup') await backup(dir, dataDir, io.env, bio);
+  else await restore(dir, dataDir, io.env, bio, force);
+}
+
+/** A progress line rewritten in place on a terminal; nothing when stderr is a pipe or a file. */
+function terminalProgress(): ((text: string) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = 0;
+  return (text) => {
+    const now = Date.now();
+    if (text && now - last < 100) return; // a few redraws a second are enough
+    last = now;
+    process.stderr.write(`\r\x1b[K${text}`);
+  };
 }
 
 /** What to do about the AWS errors people hit first. */

@@ -1,0 +1,210 @@
+/**
+ * `npx stratus backup <dir>` and `npx stratus restore <dir>`: the embedded data of a local data directory
+ * (the table's items, the bucket's objects, the signing keys), while the registry runs or not.
+ *
+ * Consistency: the table is read first (consistent reads), then exactly the objects its records name
+ * are copied. A recorded object is never deleted, so every record in a backup has its object, and
+ * each blob's bytes are checked against its digest on the way. Restore writes the objects first and the
+ * items after them, so a running registry never sees a record whose object is not there yet.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFile, mkdir, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AttributeValue, BatchWriteItemCommand, GetItemCommand, ScanCommand, WriteRequest } from '@aws-sdk/client-dynamodb';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { localKeyFile } from '../../lambda/auth/key-stores/file-key-store';
+import { BackupObject, backupFiles, BackupSummary, decodeItem, encodeItem, safeKey } from './backup-format';
+import { CliError } from './errors';
+import { LocalBackends, openLocalBackends } from './local-backends';
+
+/** Where a backup command writes: result lines, and a progress line that rewrites itself on a terminal. */
+export interface BackupIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  progress?: (text: string) => void;
+}
+
+/** Items not backed up: upload sessions (their bytes are in S3 multipart uploads, which are not copied). */
+const SKIPPED_PARTITION = /^UPLOAD#/;
+
+/** Backs up the data directory's table and objects into `dir` (which must not exist or be empty). */
+export async function backup(dir: string, dataDir: string, env: NodeJS.ProcessEnv, io: BackupIo): Promise<BackupSummary> {
+  if (existsSync(dir) && readdirSync(dir).length > 0) throw new CliError(`${dir} is not empty: back up into a new directory`);
+  await mkdir(dir, { recursive: true, mode: 0o700 }); // it holds password hashes and the signing keys
+  const files = backupFiles(dir);
+  const started = Date.now();
+  const backends = await openLocalBackends(dataDir, env, 'npx stratus backup', io.err);
+  try {
+    const { items, objects } = await scanTable(backends, files.table, io);
+    const copied: BackupObject[] = [];
+    let bytes = 0;
+    for (const [key, digest] of objects) {
+      const object = await copyObjectOut(backends, key, digest, files.object(key));
+      copied.push(object);
+      bytes += object.size;
+      io.progress?.(`objects ${copied.length}/${objects.size}, ${mb(bytes)}`);
+    }
+    writeFileSync(files.objects, copied.map((o) => JSON.stringify(o)).join('\n') + (copied.length ? '\n' : ''), { mode: 0o600 });
+    const keyFile = localKeyFile(dataDir);
+    const signingKeys = existsSync(keyFile);
+    if (signingKeys) await copyFile(keyFile, files.signingKeys);
+    const summary: BackupSummary = {
+      format: 1, createdAt: new Date(started).toISOString(), table: backends.table, bucket: backends.bucket,
+      items, objects: copied.length, bytes, signingKeys,
+    };
+    writeFileSync(files.summary, JSON.stringify(summary, null, 2), { mode: 0o600 }); // last: the backup is complete
+    io.progress?.('');
+    io.out(`backup of ${backends.description}: ${items} items, ${copied.length} objects (${mb(bytes)})` +
+      `${signingKeys ? ', signing keys' : ''} in ${dir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    return summary;
+  } finally {
+    await backends.close();
+  }
+}
+
+/**
+ * Scans the table (consistent reads) into table.jsonl; returns the item count and the objects the
+ * records name (key -> the blob digest to check its bytes against, or '' for a manifest body).
+ */
+async function scanTable(b: LocalBackends, file: string, io: BackupIo): Promise<{ items: number; objects: Map<string, string> }> {
+  const out = createWriteStream(file, { mode: 0o600 });
+  const objects = new Map<string, string>();
+  const globalBlobs = new Set<string>();
+  const linkedDigests = new Set<string>();
+  let items = 0;
+  const write = (item: Record<string, AttributeValue>) => {
+    out.write(`${encodeItem(item)}\n`);
+    items++;
+    const objectKey = item.objectKey?.S;
+    if (objectKey) objects.set(objectKey, item.digest?.S ?? '');
+    if (item.bodyKey?.S) objects.set(item.bodyKey.S, objects.get(item.bodyKey.S) ?? '');
+    if (item.pk.S!.startsWith('BLOB#')) globalBlobs.add(item.pk.S!);
+    else if (item.sk.S!.startsWith('BLOB#')) linkedDigests.add(item.sk.S!.slice('BLOB#'.length));
+  };
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await b.dynamodb.send(new ScanCommand({ TableName: b.table, ConsistentRead: true, ExclusiveStartKey: start }));
+    for (const item of page.Items ?? []) if (!SKIPPED_PARTITION.test(item.pk.S ?? '')) write(item);
+    start = page.LastEvaluatedKey;
+    io.progress?.(`table: ${items} items`);
+  } while (start);
+  // A scan is no snapshot: a blob pushed while it ran can have its repository link in the backup and
+  // not its own record. Blob records are never deleted, so read those now.
+  for (const digest of linkedDigests) {
+    if (globalBlobs.has(`BLOB#${digest}`)) continue;
+    const got = await b.dynamodb.send(new GetItemCommand({ TableName: b.table, Key: { pk: { S: `BLOB#${digest}` }, sk: { S: 'BLOB' } }, ConsistentRead: true }));
+    if (got.Item) write(got.Item);
+  }
+  await new Promise<void>((ok, fail) => out.end((err?: Error | null) => (err ? fail(err) : ok())));
+  return { items, objects };
+}
+
+/** Copies one object into the backup, hashing it; a blob whose bytes do not match its digest stops the backup. */
+async function copyObjectOut(b: LocalBackends, key: string, digest: string, path: string): Promise<BackupObject> {
+  const got = await b.s3.send(new GetObjectCommand({ Bucket: b.bucket, Key: safeKey(key) })).catch((err: { name?: string }) => {
+    if (err.name === 'NoSuchKey') throw new CliError(`the table names object ${key}, which is missing from bucket ${b.bucket}`);
+    throw err;
+  });
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const hash = createHash('sha256');
+  let size = 0;
+  const tmp = `${path}.partial`;
+  await pipeline(got.Body as Readable, tap(hash, (n) => (size += n)), createWriteStream(tmp, { mode: 0o600 }));
+  const sha256 = hash.digest('hex');
+  if (digest.startsWith('sha256:') && digest !== `sha256:${sha256}`) {
+    throw new CliError(`object ${key} of blob ${digest} holds bytes with sha256:${sha256}: the bucket is damaged`);
+  }
+  await rename(tmp, path);
+  return { key, size, sha256 };
+}
+
+/** Restores a backup into the data directory's table and bucket, which must be empty unless `force`. */
+export async function restore(dir: string, dataDir: string, env: NodeJS.ProcessEnv, io: BackupIo, force = false): Promise<void> {
+  const files = backupFiles(dir);
+  if (!existsSync(files.summary)) throw new CliError(`${dir} holds no complete backup (no stratus-backup.json)`);
+  const summary = JSON.parse(readFileSync(files.summary, 'utf8')) as BackupSummary;
+  if (summary.format !== 1) throw new CliError(`${dir}: backup format ${summary.format} is not one this version reads`);
+  const objects = readFileSync(files.objects, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BackupObject);
+  objects.forEach((o) => safeKey(o.key));
+  const started = Date.now();
+  const backends = await openLocalBackends(dataDir, env, 'npx stratus restore', io.err);
+  try {
+    if (!force) await refuseNonEmpty(backends);
+    let bytes = 0;
+    for (const [i, o] of objects.entries()) {
+      await copyObjectIn(backends, o, files.object(o.key));
+      bytes += o.size;
+      io.progress?.(`objects ${i + 1}/${objects.length}, ${mb(bytes)}`);
+    }
+    const items = await writeItems(backends, files.table, io);
+    const keyFile = localKeyFile(dataDir);
+    const keys = summary.signingKeys && (force || !existsSync(keyFile));
+    if (keys) await copyFile(files.signingKeys, keyFile);
+    io.progress?.('');
+    io.out(`restored ${items} items and ${objects.length} objects (${mb(bytes)})${keys ? ' and the signing keys' : ''} ` +
+      `from ${dir} into ${backends.description} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    if (keys && backends.description.startsWith('the running')) io.out('restart npm start to sign tokens with the restored keys');
+  } finally {
+    await backends.close();
+  }
+}
+
+async function refuseNonEmpty(b: LocalBackends): Promise<void> {
+  const scan = await b.dynamodb.send(new ScanCommand({ TableName: b.table, Limit: 1 }));
+  const list = await b.s3.send(new ListObjectsV2Command({ Bucket: b.bucket, MaxKeys: 1 }));
+  if ((scan.Items?.length ?? 0) > 0 || (list.KeyCount ?? 0) > 0) {
+    throw new CliError(`table ${b.table} or bucket ${b.bucket} of ${b.description} is not empty: restore into a new data ` +
+      'directory (--data-dir <dir>), or pass --force to write the backup over what is there');
+  }
+}
+
+/** Uploads one object after checking the backup's file still has the bytes it had when backed up. */
+async function copyObjectIn(b: LocalBackends, o: BackupObject, path: string): Promise<void> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  const size = statSync(path).size;
+  if (hash.digest('hex') !== o.sha256 || size !== o.size) throw new CliError(`${path} does not hold the bytes backed up (size or sha256 differs): the backup is damaged`);
+  await b.s3.send(new PutObjectCommand({ Bucket: b.bucket, Key: o.key, Body: createReadStream(path), ContentLength: size }));
+}
+
+/** Writes table.jsonl's items in batches of 25 (DynamoDB's limit), retrying what DynamoDB leaves unprocessed. */
+async function writeItems(b: LocalBackends, file: string, io: BackupIo): Promise<number> {
+  let batch: WriteRequest[] = [];
+  let written = 0;
+  const flush = async () => {
+    let pending = batch;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((ok) => setTimeout(ok, Math.min(1000, 50 * 2 ** attempt)));
+      const res = await b.dynamodb.send(new BatchWriteItemCommand({ RequestItems: { [b.table]: pending } }));
+      pending = res.UnprocessedItems?.[b.table] ?? [];
+    }
+    written += batch.length;
+    batch = [];
+    io.progress?.(`table: ${written} items`);
+  };
+  for await (const line of createInterface({ input: createReadStream(file), crlfDelay: Infinity })) {
+    if (!line) continue;
+    batch.push({ PutRequest: { Item: decodeItem(line) } });
+    if (batch.length === 25) await flush();
+  }
+  if (batch.length) await flush();
+  return written;
+}
+
+function tap(hash: ReturnType<typeof createHash>, count: (n: number) => void): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      count(chunk.length);
+      done(null, chunk);
+    },
+  });
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}

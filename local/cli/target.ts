@@ -4,6 +4,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuthStore } from '../../lambda/adapters/dynamodb/dynamodb-auth-store';
 import { createDocumentClient, ensureTable } from '../../lambda/adapters/dynamodb/table';
 import { startDynamoDbLocal } from '../backends/dynamodb-local';
+import { prepareDataDir } from '../data-dir';
+import { lockDataDir } from '../data-dir-lock';
 import { localDataDir, readEndpoints } from '../endpoints-file';
 
 /** Where the CLI's commands go: the options that choose it. */
@@ -54,16 +56,26 @@ export async function openTarget(opts: TargetOptions, env: NodeJS.ProcessEnv, lo
     await ensureTable(doc, table);
     return target(doc, table, `table ${table} of the running npm start (${running.dynamodbEndpoint})`, dataDir, true, async () => undefined);
   }
+  // Held while this command's DynamoDB Local runs, so npm start cannot start on the same files meanwhile.
+  prepareDataDir(dataDir);
+  const lock = lockDataDir(dataDir, 'npx stratus');
   log(`npm start is not running: starting DynamoDB Local on ${join(dataDir, 'dynamodb')} for this command`);
-  const ddb = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), silent: true });
+  const ddb = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), silent: true }).catch((err) => {
+    lock.release();
+    throw err;
+  });
+  const stop = async () => {
+    await ddb.stop();
+    lock.release();
+  };
   const doc = createDocumentClient({ endpoint: ddb.endpoint, region: ddb.region, credentials: LOCAL_CREDENTIALS });
   try {
     await ensureTable(doc, table);
   } catch (err) {
-    await ddb.stop();
+    await stop();
     throw err;
   }
-  return target(doc, table, `table ${table} in ${dataDir}`, dataDir, true, () => ddb.stop());
+  return target(doc, table, `table ${table} in ${dataDir}`, dataDir, true, stop);
 }
 
 function target(

@@ -161,6 +161,30 @@ describe('npm start after kill -9 of the registry and its embedded backends', ()
   });
 });
 
+describe('npx stratus and the data directory lock', () => {
+  const dir = tempDir('cli-lock');
+  afterAll(() => removeTree(dir));
+
+  it('a CLI command on a data directory whose npm start holds it but does not answer yet says it is in use', async () => {
+    // Prepare: a lock naming a live process (this one), as npm start writes it before its backends answer
+    const dataDir = join(dir, 'data');
+    mkdirSync(dataDir, { recursive: true });
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    writeFileSync(join(dataDir, 'stratus.lock'), JSON.stringify({ pid: process.pid, startTime, role: 'npm start', startedAt: 'earlier' }));
+
+    // Act
+    const res = await run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'bin/stratus-cli.ts'), 'user', 'list', '--data-dir', dataDir],
+      { cwd: ROOT, allowFail: true, timeoutMs: 60_000 });
+
+    // Assess: refused, and no DynamoDB Local was started on the files
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`stratus: data directory ${dataDir} is in use by npm start (pid ${process.pid}, since earlier): stop it first, ` +
+      'or give this one another directory with STRATUS_DATA_DIR\n');
+    expect(existsSync(join(dataDir, 'dynamodb'))).toBe(false);
+  });
+});
+
 describe('npm start keeps its data private and its secrets out of the backends', () => {
   const dir = tempDir('private');
   let registry: RegistryProcess | undefined;

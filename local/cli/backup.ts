@@ -4,11 +4,12 @@
  *
  * Consistency: the table is read first (consistent reads), then exactly the objects its records name
  * are copied. A recorded object is never deleted, so every record in a backup has its object, and
- * each blob's bytes are checked against its digest on the way. Restore writes the objects first and the
- * items after them, so a running registry never sees a record whose object is not there yet.
+ * each blob's bytes are checked against its digest on the way. What the records point at and the scan
+ * missed (a push landing meanwhile) is read afterwards (BackupClosure). Restore writes the objects first
+ * and the items after them, so a running registry never sees a record whose object is not there yet.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readdirSync, readFileSync, statSync, writeFileSync, WriteStream } from 'node:fs';
 import { copyFile, mkdir, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -17,6 +18,7 @@ import { pipeline } from 'node:stream/promises';
 import { AttributeValue, BatchWriteItemCommand, GetItemCommand, ScanCommand, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { localKeyFile } from '../../lambda/auth/key-stores/file-key-store';
+import { BackupClosure } from './backup-closure';
 import { BackupObject, backupFiles, BackupSummary, decodeItem, encodeItem, safeKey } from './backup-format';
 import { CliError } from './errors';
 import { LocalBackends, openLocalBackends } from './local-backends';
@@ -39,68 +41,82 @@ export async function backup(dir: string, dataDir: string, env: NodeJS.ProcessEn
   const started = Date.now();
   const backends = await openLocalBackends(dataDir, env, 'npx stratus backup', io.err);
   try {
-    const { items, objects } = await scanTable(backends, files.table, io);
-    const copied: BackupObject[] = [];
+    const dump = new TableDump(files.table);
+    await scanTable(backends, dump, io);
+    // Copy what the records name; then read what they point at and the scan missed, until nothing is missing.
+    const copied = new Map<string, BackupObject>();
     let bytes = 0;
-    for (const [key, digest] of objects) {
-      const object = await copyObjectOut(backends, key, digest, files.object(key));
-      copied.push(object);
-      bytes += object.size;
-      io.progress?.(`objects ${copied.length}/${objects.size}, ${mb(bytes)}`);
+    let readAgain = 0;
+    for (;;) {
+      for (const [key, named] of dump.objects) {
+        if (copied.has(key)) continue;
+        const object = await copyObjectOut(backends, key, named.digest, files.object(key));
+        copied.set(key, object);
+        bytes += object.size;
+        if (named.manifestPk) dump.closure.manifestBody(named.manifestPk, readFileSync(files.object(key)));
+        io.progress?.(`objects ${copied.size}/${dump.objects.size}, ${mb(bytes)}`);
+      }
+      const missing = dump.closure.takeMissing();
+      if (missing.length === 0) break;
+      for (const key of missing) {
+        const got = await backends.dynamodb.send(new GetItemCommand({ TableName: backends.table, Key: { pk: { S: key.pk }, sk: { S: key.sk } }, ConsistentRead: true }));
+        if (got.Item) (dump.write(got.Item), readAgain++);
+      }
     }
-    writeFileSync(files.objects, copied.map((o) => JSON.stringify(o)).join('\n') + (copied.length ? '\n' : ''), { mode: 0o600 });
+    await dump.end();
+    const objects = [...copied.values()];
+    writeFileSync(files.objects, objects.map((o) => JSON.stringify(o)).join('\n') + (objects.length ? '\n' : ''), { mode: 0o600 });
     const keyFile = localKeyFile(dataDir);
     const signingKeys = existsSync(keyFile);
     if (signingKeys) await copyFile(keyFile, files.signingKeys);
     const summary: BackupSummary = {
       format: 1, createdAt: new Date(started).toISOString(), table: backends.table, bucket: backends.bucket,
-      items, objects: copied.length, bytes, signingKeys,
+      items: dump.items, objects: objects.length, bytes, signingKeys,
     };
     writeFileSync(files.summary, JSON.stringify(summary, null, 2), { mode: 0o600 }); // last: the backup is complete
     io.progress?.('');
-    io.out(`backup of ${backends.description}: ${items} items, ${copied.length} objects (${mb(bytes)})` +
-      `${signingKeys ? ', signing keys' : ''} in ${dir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    io.out(`backup of ${backends.description}: ${dump.items} items${readAgain ? ` (${readAgain} read after the scan)` : ''}, ` +
+      `${objects.length} objects (${mb(bytes)})${signingKeys ? ', signing keys' : ''} in ${dir} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     return summary;
   } finally {
     await backends.close();
   }
 }
 
-/**
- * Scans the table (consistent reads) into table.jsonl; returns the item count and the objects the
- * records name (key -> the blob digest to check its bytes against, or '' for a manifest body).
- */
-async function scanTable(b: LocalBackends, file: string, io: BackupIo): Promise<{ items: number; objects: Map<string, string> }> {
-  const out = createWriteStream(file, { mode: 0o600 });
-  const objects = new Map<string, string>();
-  const globalBlobs = new Set<string>();
-  const linkedDigests = new Set<string>();
-  let items = 0;
-  const write = (item: Record<string, AttributeValue>) => {
-    out.write(`${encodeItem(item)}\n`);
-    items++;
-    const objectKey = item.objectKey?.S;
-    if (objectKey) objects.set(objectKey, item.digest?.S ?? '');
-    if (item.bodyKey?.S) objects.set(item.bodyKey.S, objects.get(item.bodyKey.S) ?? '');
-    if (item.pk.S!.startsWith('BLOB#')) globalBlobs.add(item.pk.S!);
-    else if (item.sk.S!.startsWith('BLOB#')) linkedDigests.add(item.sk.S!.slice('BLOB#'.length));
-  };
+/** table.jsonl being written: the items, the objects they name, and what they point at (BackupClosure). */
+class TableDump {
+  items = 0;
+  /** Object key -> the blob digest its bytes must hash to ('' for a manifest body), and the body's repository. */
+  readonly objects = new Map<string, { digest: string; manifestPk?: string }>();
+  readonly closure = new BackupClosure();
+  private readonly out: WriteStream;
+
+  constructor(file: string) {
+    this.out = createWriteStream(file, { mode: 0o600 });
+  }
+
+  write(item: Record<string, AttributeValue>): void {
+    this.out.write(`${encodeItem(item)}\n`);
+    this.items++;
+    this.closure.add(item);
+    if (item.objectKey?.S) this.objects.set(item.objectKey.S, { digest: item.digest?.S ?? '' });
+    if (item.bodyKey?.S) this.objects.set(item.bodyKey.S, { digest: '', manifestPk: item.pk.S });
+  }
+
+  end(): Promise<void> {
+    return new Promise((ok, fail) => this.out.end((err?: Error | null) => (err ? fail(err) : ok())));
+  }
+}
+
+/** Scans the whole table with consistent reads into the dump, upload sessions left out. */
+async function scanTable(b: LocalBackends, dump: TableDump, io: BackupIo): Promise<void> {
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await b.dynamodb.send(new ScanCommand({ TableName: b.table, ConsistentRead: true, ExclusiveStartKey: start }));
-    for (const item of page.Items ?? []) if (!SKIPPED_PARTITION.test(item.pk.S ?? '')) write(item);
+    for (const item of page.Items ?? []) if (!SKIPPED_PARTITION.test(item.pk.S ?? '')) dump.write(item);
     start = page.LastEvaluatedKey;
-    io.progress?.(`table: ${items} items`);
+    io.progress?.(`table: ${dump.items} items`);
   } while (start);
-  // A scan is no snapshot: a blob pushed while it ran can have its repository link in the backup and
-  // not its own record. Blob records are never deleted, so read those now.
-  for (const digest of linkedDigests) {
-    if (globalBlobs.has(`BLOB#${digest}`)) continue;
-    const got = await b.dynamodb.send(new GetItemCommand({ TableName: b.table, Key: { pk: { S: `BLOB#${digest}` }, sk: { S: 'BLOB' } }, ConsistentRead: true }));
-    if (got.Item) write(got.Item);
-  }
-  await new Promise<void>((ok, fail) => out.end((err?: Error | null) => (err ? fail(err) : ok())));
-  return { items, objects };
 }
 
 /** Copies one object into the backup, hashing it; a blob whose bytes do not match its digest stops the backup. */

@@ -130,7 +130,7 @@ describe('npx stratus backup / restore', () => {
     const back = `http://${restored.host}`;
 
     // Assess
-    expect(backup.stdout).toMatch(/^backup of the running npm start \(http:\/\/127\.0\.0\.1:\d+\): \d+ items, \d+ objects \([\d.]+ MB\) in /);
+    expect(backup.stdout).toMatch(/^backup of the running npm start \(http:\/\/127\.0\.0\.1:\d+\): \d+ items( \(\d+ read after the scan\))?, \d+ objects \([\d.]+ MB\) in /);
     expect(restore.stdout).toMatch(/^restored \d+ items and \d+ objects \([\d.]+ MB\) from /);
     expect(restore.stderr).toContain('npm start is not running');
     for (const image of images) await expectPulls(back, image);

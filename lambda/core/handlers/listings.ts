@@ -6,44 +6,26 @@ import type { Caller } from '../../auth/caller';
 import { isSealedCursor, openCursor, sealCursor } from '../catalog/catalog-cursor';
 import { visibleRepositories } from '../catalog/visible-repositories';
 import type { RegistryDeps } from '../config';
-import type { ManifestService } from '../manifests/manifest-service';
 import { nextLink, pageParams } from '../http/request-parts';
-import type { Route } from '../http/router';
-import { jsonResponse } from '../http/types';
-import { NEEDS } from '../../auth/authorizer';
+import { jsonResponse, RegistryResponse } from '../http/types';
+import type { RouteCall } from '../services';
 
 /** GET /v2/: the API version check every client starts with. */
-export function baseRoute(): Route {
-  return {
-    name: 'base',
-    pattern: /^\/v2\/?$/,
-    params: [],
-    access: { GET: NEEDS.login },
-    methods: { GET: async () => jsonResponse(200, {}) },
-  };
+export async function apiVersion(): Promise<RegistryResponse> {
+  return jsonResponse(200, {});
 }
 
 /** GET /v2/<name>/tags/list with n/last pagination. */
-export function tagsRoute(deps: RegistryDeps): Route {
-  return {
-    name: 'tags',
-    pattern: /^\/v2\/(.+)\/tags\/list$/,
-    params: ['name'],
-    access: { GET: NEEDS.pull },
-    methods: {
-      GET: async (req, p) => {
-        const repository = parseName(p.name!);
-        const { n, last } = pageParams(req, deps.config.maxPageSize);
-        const page = await deps.meta.listTags(repository, n, last);
-        if (page.items.length === 0 && !last && !(await deps.meta.repositoryExists(repository))) {
-          throw new OciError('NAME_UNKNOWN', `repository ${repository} not found`, { detail: { name: repository } });
-        }
-        const headers: Record<string, string> = {};
-        if (page.more) headers.link = nextLink(`/v2/${repository}/tags/list`, n, page.items[page.items.length - 1]!);
-        return jsonResponse(200, { name: repository, tags: page.items }, headers);
-      },
-    },
-  };
+export async function listTags({ deps, req, params }: RouteCall): Promise<RegistryResponse> {
+  const repository = parseName(params.name!);
+  const { n, last } = pageParams(req, deps.config.maxPageSize);
+  const page = await deps.meta.listTags(repository, n, last);
+  if (page.items.length === 0 && !last && !(await deps.meta.repositoryExists(repository))) {
+    throw new OciError('NAME_UNKNOWN', `repository ${repository} not found`, { detail: { name: repository } });
+  }
+  const headers: Record<string, string> = {};
+  if (page.more) headers.link = nextLink(`/v2/${repository}/tags/list`, n, page.items[page.items.length - 1]!);
+  return jsonResponse(200, { name: repository, tags: page.items }, headers);
 }
 
 /**
@@ -51,45 +33,25 @@ export function tagsRoute(deps: RegistryDeps): Route {
  * (see visibleRepositories); when it continues after a name the caller may not see, the Link carries
  * that name sealed (catalog-cursor), never in the clear.
  */
-export function catalogRoute(deps: RegistryDeps): Route {
-  return {
-    name: 'catalog',
-    pattern: /^\/v2\/_catalog$/,
-    params: [],
-    access: { GET: NEEDS.catalog },
-    methods: {
-      GET: async (req, _p, ctx) => {
-        const { n, last } = pageParams(req, deps.config.maxPageSize);
-        const after = last !== undefined && isSealedCursor(last) ? openCursor(await deps.auth?.keys(), last) : last;
-        const page = await visibleRepositories(deps, ctx.caller, n, after);
-        const headers: Record<string, string> = {};
-        if (page.continueAfter !== undefined) headers.link = nextLink('/v2/_catalog', n, await continuation(deps, ctx.caller, page.continueAfter));
-        return jsonResponse(200, { repositories: page.items }, headers);
-      },
-    },
-  };
+export async function listCatalog({ deps, req, caller }: RouteCall): Promise<RegistryResponse> {
+  const { n, last } = pageParams(req, deps.config.maxPageSize);
+  const after = last !== undefined && isSealedCursor(last) ? openCursor(await deps.auth?.keys(), last) : last;
+  const page = await visibleRepositories(deps, caller, n, after);
+  const headers: Record<string, string> = {};
+  if (page.continueAfter !== undefined) headers.link = nextLink('/v2/_catalog', n, await continuation(deps, caller, page.continueAfter));
+  return jsonResponse(200, { repositories: page.items }, headers);
 }
 
 /** GET /v2/<name>/referrers/<digest>: an index of the manifests whose subject is the digest. */
-export function referrersRoute(manifests: ManifestService): Route {
-  return {
-    name: 'referrers',
-    pattern: /^\/v2\/(.+)\/referrers\/([^/]+)$/,
-    params: ['name', 'digest'],
-    access: { GET: NEEDS.pull },
-    methods: {
-      GET: async (req, p) => {
-        const repository = parseName(p.name!);
-        const subject = parseDigest(p.digest!);
-        const artifactType = req.query.get('artifactType') ?? undefined;
-        const descriptors = await manifests.referrers(repository, subject.value, artifactType);
-        const index = { schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests: descriptors };
-        const headers: Record<string, string> = { 'content-type': MediaType.OCI_INDEX };
-        if (artifactType) headers['oci-filters-applied'] = 'artifactType';
-        return jsonResponse(200, index, headers);
-      },
-    },
-  };
+export async function listReferrers({ manifests, req, params }: RouteCall): Promise<RegistryResponse> {
+  const repository = parseName(params.name!);
+  const subject = parseDigest(params.digest!);
+  const artifactType = req.query.get('artifactType') ?? undefined;
+  const descriptors = await manifests.referrers(repository, subject.value, artifactType);
+  const index = { schemaVersion: 2, mediaType: MediaType.OCI_INDEX, manifests: descriptors };
+  const headers: Record<string, string> = { 'content-type': MediaType.OCI_INDEX };
+  if (artifactType) headers['oci-filters-applied'] = 'artifactType';
+  return jsonResponse(200, index, headers);
 }
 
 /** The `last` of the next page: the name itself when the caller may see it, else sealed. */

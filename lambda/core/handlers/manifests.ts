@@ -1,52 +1,45 @@
 import { OciError } from '../../oci/errors';
 import { parseName, parseReference, parseTag } from '../../oci/names';
-import type { ManifestRecord } from '../../ports/metadata-store';
-import type { RegistryDeps } from '../config';
-import type { ManifestService } from '../manifests/manifest-service';
+import type { ManifestRecord } from '../../ports/manifest-store';
 import { contentLength, readBody } from '../http/request-parts';
-import type { Route } from '../http/router';
 import { emptyResponse, RegistryResponse } from '../http/types';
-import { NEEDS } from '../../auth/authorizer';
+import type { RouteCall } from '../services';
 
-/** GET, HEAD, PUT and DELETE of /v2/<name>/manifests/<reference>. */
-export function manifestRoutes(deps: RegistryDeps, manifests: ManifestService): Route {
+/** HEAD /v2/<name>/manifests/<reference>: the manifest's headers, no body. */
+export async function headManifest({ manifests, params }: RouteCall): Promise<RegistryResponse> {
+  const record = await manifests.resolve(parseName(params.name!), parseReference(params.reference!));
+  return { status: 200, headers: manifestHeaders(record) };
+}
+
+/** GET /v2/<name>/manifests/<reference>. */
+export async function getManifest({ manifests, params }: RouteCall): Promise<RegistryResponse> {
+  const record = await manifests.resolve(parseName(params.name!), parseReference(params.reference!));
+  return { status: 200, headers: manifestHeaders(record), body: await manifests.body(record) };
+}
+
+/** PUT /v2/<name>/manifests/<reference>, with any `?tag=` to add. */
+export async function putManifest({ deps, manifests, req, params }: RouteCall): Promise<RegistryResponse> {
   const limit = deps.config.maxManifestBytes;
   const tooLarge = () => new OciError('MANIFEST_TOO_LARGE', `manifest is larger than ${limit} bytes`, { detail: { limit } });
-  return {
-    name: 'manifest',
-    pattern: /^\/v2\/(.+)\/manifests\/([^/]+)$/,
-    params: ['name', 'reference'],
-    access: { HEAD: NEEDS.pull, GET: NEEDS.pull, PUT: NEEDS.push, DELETE: NEEDS.delete },
-    methods: {
-      HEAD: async (_req, p) => {
-        const record = await manifests.resolve(parseName(p.name!), parseReference(p.reference!));
-        return { status: 200, headers: manifestHeaders(record) };
-      },
-      GET: async (_req, p) => {
-        const record = await manifests.resolve(parseName(p.name!), parseReference(p.reference!));
-        return { status: 200, headers: manifestHeaders(record), body: await manifests.body(record) };
-      },
-      PUT: async (req, p) => {
-        const repository = parseName(p.name!);
-        const ref = parseReference(p.reference!);
-        const tags = req.query.getAll('tag').map(parseTag);
-        const declared = contentLength(req);
-        if (declared !== undefined && declared > limit) throw tooLarge();
-        const body = await readBody(req, limit, tooLarge);
-        const record = await manifests.put(repository, ref, tags, body, req.headers['content-type']);
-        const headers: Record<string, string> = {
-          location: `/v2/${repository}/manifests/${record.digest}`,
-          'docker-content-digest': record.digest,
-        };
-        if (record.subject) headers['oci-subject'] = record.subject;
-        return emptyResponse(201, headers);
-      },
-      DELETE: async (_req, p) => {
-        await manifests.delete(parseName(p.name!), parseReference(p.reference!));
-        return emptyResponse(202);
-      },
-    },
+  const repository = parseName(params.name!);
+  const ref = parseReference(params.reference!);
+  const tags = req.query.getAll('tag').map(parseTag);
+  const declared = contentLength(req);
+  if (declared !== undefined && declared > limit) throw tooLarge();
+  const body = await readBody(req, limit, tooLarge);
+  const record = await manifests.put(repository, ref, tags, body, req.headers['content-type']);
+  const headers: Record<string, string> = {
+    location: `/v2/${repository}/manifests/${record.digest}`,
+    'docker-content-digest': record.digest,
   };
+  if (record.subject) headers['oci-subject'] = record.subject;
+  return emptyResponse(201, headers);
+}
+
+/** DELETE /v2/<name>/manifests/<reference>. */
+export async function deleteManifest({ manifests, params }: RouteCall): Promise<RegistryResponse> {
+  await manifests.delete(parseName(params.name!), parseReference(params.reference!));
+  return emptyResponse(202);
 }
 
 function manifestHeaders(record: ManifestRecord): RegistryResponse['headers'] {

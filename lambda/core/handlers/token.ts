@@ -1,83 +1,82 @@
-import type { AuthDeps } from '../../auth/auth-config';
-import type { Authenticator } from '../../auth/authenticator';
 import { parseAuthorization } from '../../auth/authenticator';
 import { grantAccess, Principal, pullPatterns } from '../../auth/grants';
 import { parseScopes } from '../../auth/scopes';
 import { InvalidTokenError, issueAccessToken, issueRefreshToken, verifyRefreshToken } from '../../auth/tokens';
 import { OciError } from '../../oci/errors';
-import type { RegistryDeps } from '../config';
 import { readBody } from '../http/request-parts';
-import type { Route } from '../http/router';
 import { jsonResponse, RegistryRequest, RegistryResponse } from '../http/types';
-import { NEEDS } from '../../auth/authorizer';
+import type { RouteCall } from '../services';
 
 const FORM_LIMIT = 64 * 1024;
 
 /**
- * GET /token (Basic credentials or none; service, scope, account, offline_token: docker, skopeo, podman)
- * and POST /token (OAuth2 form: grant_type password or refresh_token; containerd, newer docker).
+ * GET /token (Basic credentials or none; service, scope, account, offline_token: docker, skopeo, podman).
  * Answers {token, access_token, expires_in, issued_at, refresh_token?}.
  */
-export function tokenRoute(deps: RegistryDeps, auth: AuthDeps, authenticator: Authenticator): Route {
-  const issue = async (principal: Principal, scopeValues: string[], offline: boolean): Promise<RegistryResponse> => {
-    const now = deps.now();
-    const keys = await authenticator.keys();
-    const params = authenticator.tokenParams;
-    const access = grantAccess(principal, parseScopes(scopeValues));
-    const catalog = access.some((a) => a.type === 'registry');
-    const token = await issueAccessToken(keys, params, {
-      sub: principal.subject, kind: principal.kind, access, now, ttlSeconds: auth.tokenTtlSeconds,
-      catalogPatterns: catalog ? pullPatterns(principal) : undefined,
-    });
-    const body: Record<string, unknown> = {
-      token, access_token: token, expires_in: auth.tokenTtlSeconds,
-      issued_at: new Date(Math.floor(now / 1000) * 1000).toISOString(),
-    };
-    if (offline && principal.kind !== 'anonymous') {
-      body.refresh_token = await issueRefreshToken(keys, params, {
-        sub: principal.subject, kind: principal.kind, generation: principal.generation, now, ttlSeconds: auth.refreshTtlSeconds,
-      });
+export async function tokenByGet(call: RouteCall): Promise<RegistryResponse> {
+  const { authenticator } = authOf(call);
+  const { req } = call;
+  const creds = parseAuthorization(req.headers.authorization);
+  if (creds.scheme === 'bearer') throw new OciError('UNAUTHORIZED', 'the token endpoint takes Basic credentials');
+  const principal = creds.scheme === 'basic'
+    ? await authenticator.login(creds.username, creds.password, req.remoteAddress)
+    : await authenticator.anonymous();
+  return issue(call, principal, req.query.getAll('scope'), req.query.get('offline_token') === 'true');
+}
+
+/** POST /token (OAuth2 form: grant_type password or refresh_token; containerd, newer docker); answers as GET does. */
+export async function tokenByPost(call: RouteCall): Promise<RegistryResponse> {
+  const { authenticator } = authOf(call);
+  const { req, deps } = call;
+  const form = await readForm(req);
+  const scopes = form.getAll('scope');
+  const offline = form.get('access_type') === 'offline';
+  const grant = form.get('grant_type');
+  if (grant === 'password') {
+    const principal = await authenticator.login(form.get('username') ?? '', form.get('password') ?? '', req.remoteAddress);
+    return issue(call, principal, scopes, offline);
+  }
+  if (grant === 'refresh_token') {
+    let claims;
+    try {
+      claims = await authenticator.withKeys((keys) => verifyRefreshToken(keys, authenticator.tokenParams, form.get('refresh_token') ?? '', deps.now()));
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw new OciError('UNAUTHORIZED', 'authentication required: invalid refresh token');
+      throw err;
     }
-    return jsonResponse(200, body, { 'cache-control': 'no-store' });
+    // A refresh reads the store: a user deleted, disabled or with a new password (a robot revoked) since gets nothing.
+    return issue(call, await authenticator.principalOf(claims.kind, claims.sub, claims.generation), scopes, offline);
+  }
+  throw new OciError('UNSUPPORTED', `unsupported grant_type: ${String(grant).slice(0, 40)}`);
+}
+
+// The token routes are declared onlyWithAuth: without auth they are never reached.
+function authOf(call: RouteCall): NonNullable<RouteCall['auth']> {
+  if (!call.auth) throw new OciError('NOT_FOUND', 'no token endpoint: auth is off');
+  return call.auth;
+}
+
+async function issue(call: RouteCall, principal: Principal, scopeValues: string[], offline: boolean): Promise<RegistryResponse> {
+  const { deps: auth, authenticator } = authOf(call);
+  const now = call.deps.now();
+  const keys = await authenticator.keys();
+  const params = authenticator.tokenParams;
+  const access = grantAccess(principal, parseScopes(scopeValues));
+  const catalog = access.some((a) => a.type === 'registry');
+  const token = await issueAccessToken(keys, params, {
+    sub: principal.subject, kind: principal.kind, access, now, ttlSeconds: auth.tokenTtlSeconds,
+    catalogPatterns: catalog ? pullPatterns(principal) : undefined,
+  });
+  const body: Record<string, unknown> = {
+    token, access_token: token, expires_in: auth.tokenTtlSeconds,
+    issued_at: new Date(Math.floor(now / 1000) * 1000).toISOString(),
   };
-  return {
-    name: 'token',
-    pattern: /^\/token\/?$/,
-    params: [],
-    access: { GET: NEEDS.public, POST: NEEDS.public },
-    methods: {
-      GET: async (req) => {
-        const creds = parseAuthorization(req.headers.authorization);
-        if (creds.scheme === 'bearer') throw new OciError('UNAUTHORIZED', 'the token endpoint takes Basic credentials');
-        const principal = creds.scheme === 'basic'
-          ? await authenticator.login(creds.username, creds.password, req.remoteAddress)
-          : await authenticator.anonymous();
-        return issue(principal, req.query.getAll('scope'), req.query.get('offline_token') === 'true');
-      },
-      POST: async (req) => {
-        const form = await readForm(req);
-        const scopes = form.getAll('scope');
-        const offline = form.get('access_type') === 'offline';
-        const grant = form.get('grant_type');
-        if (grant === 'password') {
-          const principal = await authenticator.login(form.get('username') ?? '', form.get('password') ?? '', req.remoteAddress);
-          return issue(principal, scopes, offline);
-        }
-        if (grant === 'refresh_token') {
-          let claims;
-          try {
-            claims = await authenticator.withKeys((keys) => verifyRefreshToken(keys, authenticator.tokenParams, form.get('refresh_token') ?? '', deps.now()));
-          } catch (err) {
-            if (err instanceof InvalidTokenError) throw new OciError('UNAUTHORIZED', 'authentication required: invalid refresh token');
-            throw err;
-          }
-          // A refresh reads the store: a user deleted, disabled or with a new password (a robot revoked) since gets nothing.
-          return issue(await authenticator.principalOf(claims.kind, claims.sub, claims.generation), scopes, offline);
-        }
-        throw new OciError('UNSUPPORTED', `unsupported grant_type: ${String(grant).slice(0, 40)}`);
-      },
-    },
-  };
+  if (offline && principal.kind !== 'anonymous') {
+    body.refresh_token = await issueRefreshToken(keys, params, {
+      sub: principal.subject, kind: principal.kind, generation: principal.generation, now, ttlSeconds: auth.refreshTtlSeconds,
+    });
+  }
+  return jsonResponse(200, body, { 'cache-control': 'no-store' });
 }
 
 async function readForm(req: RegistryRequest): Promise<URLSearchParams> {

@@ -1,68 +1,56 @@
+import { OciError } from '../../oci/errors';
 import { parseName } from '../../oci/names';
-import type { BlobRecord, UploadSession } from '../../ports/metadata-store';
+import type { BlobRecord } from '../../ports/blob-index';
+import type { UploadSession } from '../../ports/upload-session-store';
 import type { RegistryDeps } from '../config';
 import { contentLength, contentRange } from '../http/request-parts';
-import type { Route, RouteContext } from '../http/router';
 import { emptyResponse, RegistryRequest, RegistryResponse } from '../http/types';
-import { SessionLocks } from '../uploads/session-locks';
+import type { RouteCall } from '../services';
 import { SESSION_SECRET_PARAM, SessionAccess, uploadLocation } from '../uploads/session-access';
-import { BodyInput, UploadService } from '../uploads/upload-service';
-import { NEEDS } from '../../auth/authorizer';
+import type { BodyInput, RangeConflict } from '../uploads/upload-service';
 
 /** POST /v2/<name>/blobs/uploads/: start a session, upload monolithically, or mount from another repository. */
-export function uploadStartRoute(deps: RegistryDeps, uploads: UploadService): Route {
-  return {
-    name: 'blob upload start',
-    pattern: /^\/v2\/(.+)\/blobs\/uploads\/?$/,
-    params: ['name'],
-    access: { POST: NEEDS.startUpload },
-    methods: {
-      POST: async (req, p, ctx) => {
-        const repository = parseName(p.name!);
-        const mount = req.query.get('mount');
-        const from = req.query.get('from');
-        // Mounting needs pull on `from`; without it, a normal session starts (as distribution does).
-        if (mount && from && ctx.caller.actions(parseName(from)).includes('pull')) {
-          const record = await uploads.mount(repository, mount, parseName(from));
-          if (record) return created(repository, record);
-        }
-        const digest = req.query.get('digest');
-        if (digest !== null) return created(repository, await uploads.monolithic(repository, digest, bodyInput(req)));
-        return sessionResponse(deps, 202, await uploads.start(repository, ctx.caller.subject));
-      },
-    },
-  };
+export async function startUpload({ deps, uploads, req, params, caller }: RouteCall): Promise<RegistryResponse> {
+  const repository = parseName(params.name!);
+  const mount = req.query.get('mount');
+  const from = req.query.get('from');
+  // Mounting needs pull on `from`; without it, a normal session starts (as distribution does).
+  if (mount && from && caller.actions(parseName(from)).includes('pull')) {
+    const record = await uploads.mount(repository, mount, parseName(from));
+    if (record) return created(repository, record);
+  }
+  const digest = req.query.get('digest');
+  if (digest !== null) return created(repository, await uploads.monolithic(repository, digest, bodyInput(req)));
+  return sessionResponse(deps, 202, await uploads.start(repository, caller.subject));
 }
 
-/**
- * GET (status), PATCH (chunk), PUT (complete) and DELETE (cancel) of /v2/<name>/blobs/uploads/<id>.
- * Chunks and completions of one session run one at a time in this process (see SessionLocks).
- */
-export function uploadSessionRoute(deps: RegistryDeps, uploads: UploadService): Route {
-  const locks = new SessionLocks();
-  return {
-    name: 'blob upload',
-    pattern: /^\/v2\/(.+)\/blobs\/uploads\/([^/]+)$/,
-    params: ['name', 'id'],
-    access: { GET: NEEDS.uploadSession, PATCH: NEEDS.uploadSession, PUT: NEEDS.uploadSession, DELETE: NEEDS.uploadSession },
-    methods: {
-      GET: async (req, p, ctx) => sessionResponse(deps, 204, await uploads.get(parseName(p.name!), p.id!, actingAs(deps, req, ctx))),
-      PATCH: async (req, p, ctx) => {
-        const repository = parseName(p.name!);
-        const input = bodyInput(req);
-        return sessionResponse(deps, 202, await locks.run(p.id!, () => uploads.append(repository, p.id!, input, actingAs(deps, req, ctx))));
-      },
-      PUT: async (req, p, ctx) => {
-        const repository = parseName(p.name!);
-        const input = bodyInput(req);
-        return created(repository, await locks.run(p.id!, () => uploads.complete(repository, p.id!, req.query.get('digest'), input, actingAs(deps, req, ctx))));
-      },
-      DELETE: async (req, p, ctx) => {
-        await uploads.cancel(parseName(p.name!), p.id!, actingAs(deps, req, ctx));
-        return emptyResponse(204);
-      },
-    },
-  };
+/** GET /v2/<name>/blobs/uploads/<id>: the session's progress. */
+export async function uploadStatus(call: RouteCall): Promise<RegistryResponse> {
+  const { deps, uploads, params } = call;
+  return sessionResponse(deps, 204, await uploads.get(parseName(params.name!), params.id!, actingAs(call)));
+}
+
+/** PATCH /v2/<name>/blobs/uploads/<id>: one chunk. */
+export async function appendChunk(call: RouteCall): Promise<RegistryResponse> {
+  const { deps, uploads, req, params } = call;
+  const result = await uploads.append(parseName(params.name!), params.id!, bodyInput(req), actingAs(call));
+  if (result.outcome === 'range-conflict') throw rangeInvalid(deps, result);
+  return sessionResponse(deps, 202, result.session);
+}
+
+/** PUT /v2/<name>/blobs/uploads/<id>?digest=: the last chunk (possibly empty), then the digest check. */
+export async function completeUpload(call: RouteCall): Promise<RegistryResponse> {
+  const { deps, uploads, req, params } = call;
+  const repository = parseName(params.name!);
+  const result = await uploads.complete(repository, params.id!, req.query.get('digest'), bodyInput(req), actingAs(call));
+  if (result.outcome === 'range-conflict') throw rangeInvalid(deps, result);
+  return created(repository, result.blob);
+}
+
+/** DELETE /v2/<name>/blobs/uploads/<id>: cancel the session. */
+export async function cancelUpload(call: RouteCall): Promise<RegistryResponse> {
+  await call.uploads.cancel(parseName(call.params.name!), call.params.id!, actingAs(call));
+  return emptyResponse(204);
 }
 
 /**
@@ -70,10 +58,10 @@ export function uploadSessionRoute(deps: RegistryDeps, uploads: UploadService): 
  * credentials (or with an anonymous token: containerd drops credentials for another upload host), the one
  * whose secret it presents. The session id alone, which request logs carry, opens nothing.
  */
-function actingAs(deps: RegistryDeps, req: RegistryRequest, ctx: RouteContext): SessionAccess | undefined {
+function actingAs({ deps, req, caller }: RouteCall): SessionAccess | undefined {
   if (!deps.auth) return undefined;
-  if (ctx.caller.anonymous || ctx.caller.subject === undefined) return { secret: req.query.get(SESSION_SECRET_PARAM) };
-  return { subject: ctx.caller.subject };
+  if (caller.anonymous || caller.subject === undefined) return { secret: req.query.get(SESSION_SECRET_PARAM) };
+  return { subject: caller.subject };
 }
 
 function bodyInput(req: RegistryRequest): BodyInput {
@@ -86,6 +74,18 @@ function sessionResponse(deps: RegistryDeps, status: number, session: UploadSess
     range: `0-${Math.max(session.offset - 1, 0)}`,
     'docker-upload-uuid': session.id,
     'oci-chunk-min-length': String(deps.config.chunkMinLength),
+  });
+}
+
+/** 416 RANGE_INVALID, telling the client where the session stands so it can resume from there. */
+function rangeInvalid(deps: RegistryDeps, conflict: RangeConflict): OciError {
+  const { session } = conflict;
+  return new OciError('RANGE_INVALID', conflict.reason, {
+    headers: {
+      range: `0-${Math.max(session.offset - 1, 0)}`,
+      location: uploadLocation(deps.config.uploadBaseUrl, session),
+      'docker-upload-uuid': session.id,
+    },
   });
 }
 

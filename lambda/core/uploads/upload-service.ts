@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Digest, parseDigest } from '../../oci/digest';
 import { OciError } from '../../oci/errors';
 import { MultipartUploadGoneError } from '../../ports/blob-store';
-import { BlobRecord, UploadConflictError, UploadSession } from '../../ports/metadata-store';
+import type { BlobRecord } from '../../ports/blob-index';
+import { UploadConflictError, UploadSession } from '../../ports/upload-session-store';
 import type { RegistryDeps } from '../config';
 import { digestStoredObject, hashStoredObject, keepLiveHash, LiveHashes, resumeHash, RunningHash } from './hashing';
-import { mayUse, newSessionSecret, SessionAccess, uploadLocation } from './session-access';
+import { mayUse, newSessionSecret, SessionAccess } from './session-access';
+import { SessionLocks } from './session-locks';
 import { uploadLeftoverPrefix, UploadTailMissingError, writeBody } from './upload-writer';
 
 /** Expired sessions swept at once. */
@@ -20,9 +22,29 @@ export interface BodyInput {
   range?: { start: number; end: number };
 }
 
-/** Upload sessions: start, append chunks, complete with a digest check, cancel, and mount. */
+/**
+ * A chunk refused because it does not start where the session ends, or because another writer moved the
+ * session meanwhile: nothing was recorded. `session` is what the answer's Range and Location describe.
+ */
+export interface RangeConflict {
+  outcome: 'range-conflict';
+  session: UploadSession;
+  reason: string;
+}
+
+/** What appending a chunk gives: the session moved on, or a range conflict. */
+export type AppendResult = { outcome: 'appended'; session: UploadSession } | RangeConflict;
+
+/** What completing a session gives: the blob recorded and linked, or a range conflict. */
+export type CompleteResult = { outcome: 'completed'; blob: BlobRecord } | RangeConflict;
+
+/**
+ * Upload sessions: start, append chunks, complete with a digest check, cancel, and mount. Chunks and
+ * completions of one session run one at a time in this process (see SessionLocks).
+ */
 export class UploadService {
   private readonly live = new LiveHashes();
+  private readonly locks = new SessionLocks();
 
   constructor(private readonly deps: RegistryDeps) {}
 
@@ -49,10 +71,21 @@ export class UploadService {
     return session;
   }
 
-  /** Appends a chunk; the chunk must start where the session ends (else RANGE_INVALID, state unchanged). */
-  async append(repository: string, id: string, input: BodyInput, as?: SessionAccess): Promise<UploadSession> {
+  /** Appends a chunk; the chunk must start where the session ends (else a range conflict, state unchanged). */
+  async append(repository: string, id: string, input: BodyInput, as?: SessionAccess): Promise<AppendResult> {
+    return this.locks.run(id, () => this.appendNow(repository, id, input, as));
+  }
+
+  /** Completes a session with its last chunk (possibly empty) and verifies the digest before linking. */
+  async complete(repository: string, id: string, digestParam: string | null, input: BodyInput, as?: SessionAccess): Promise<CompleteResult> {
+    return this.locks.run(id, () => this.completeNow(repository, id, digestParam, input, as));
+  }
+
+  private async appendNow(repository: string, id: string, input: BodyInput, as?: SessionAccess): Promise<AppendResult> {
     const session = await this.get(repository, id, as);
-    const declaredLength = this.checkRange(session, input);
+    const conflict = startConflict(session, input);
+    if (conflict) return conflict;
+    const declaredLength = declaredLengthOf(input);
     const hash = await resumeHash(session, this.live, { declaredLength, final: false }, this.deps.config.resumableHashMaxBytes);
     const { session: next, garbage } = await writeBody(this.deps.blobs, this.deps.config, session, input.body, {
       declaredLength, final: false, hash,
@@ -61,23 +94,26 @@ export class UploadService {
     try {
       await this.deps.meta.updateUpload(next, session.offset);
     } catch (err) {
-      if (err instanceof UploadConflictError) throw this.rangeError(next, 'upload was modified concurrently');
+      if (err instanceof UploadConflictError) return { outcome: 'range-conflict', session: next, reason: 'upload was modified concurrently' };
       throw err;
     }
     keepLiveHash(hash, next.offset);
     await this.collect(garbage);
-    return next;
+    return { outcome: 'appended', session: next };
   }
 
-  /** Completes a session with its last chunk (possibly empty) and verifies the digest before linking. */
-  async complete(repository: string, id: string, digestParam: string | null, input: BodyInput, as?: SessionAccess): Promise<BlobRecord> {
+  private async completeNow(
+    repository: string, id: string, digestParam: string | null, input: BodyInput, as?: SessionAccess,
+  ): Promise<CompleteResult> {
     const digest = parseDigest(digestParam);
     const session = await this.get(repository, id, as);
-    const declaredLength = this.checkRange(session, input);
+    const conflict = startConflict(session, input);
+    if (conflict) return conflict;
+    const declaredLength = declaredLengthOf(input);
     const hash = await resumeHash(session, this.live, { declaredLength, final: true }, this.deps.config.resumableHashMaxBytes);
     const record = await this.finish(repository, session, digest, input, declaredLength, hash);
     await this.deps.meta.deleteUpload(session.id);
-    return record;
+    return { outcome: 'completed', blob: record };
   }
 
   /** A whole blob in one request (POST ?digest= or containerd's single PUT): no session is stored. */
@@ -206,27 +242,6 @@ export class UploadService {
     });
   }
 
-  private checkRange(session: UploadSession, input: BodyInput): number | undefined {
-    if (!input.range) return input.length;
-    const { start, end } = input.range;
-    if (start !== session.offset) throw this.rangeError(session, `chunk starts at ${start}, upload is at ${session.offset}`);
-    const length = end - start + 1;
-    if (input.length !== undefined && input.length !== length) {
-      throw new OciError('SIZE_INVALID', `Content-Length ${input.length} does not match Content-Range ${start}-${end}`);
-    }
-    return length;
-  }
-
-  private rangeError(session: UploadSession, message: string): OciError {
-    return new OciError('RANGE_INVALID', message, {
-      headers: {
-        range: `0-${Math.max(session.offset - 1, 0)}`,
-        location: uploadLocation(this.deps.config.uploadBaseUrl, session),
-        'docker-upload-uuid': session.id,
-      },
-    });
-  }
-
   /** Aborts the session's multipart upload and deletes its leftovers (the committed tail and any a failed chunk left). */
   private async discard(session: UploadSession): Promise<void> {
     const { blobs } = this.deps;
@@ -251,4 +266,21 @@ export class UploadService {
   private expiry(): number {
     return Math.floor(this.deps.now() / 1000) + this.deps.config.uploadTtlSeconds;
   }
+}
+
+/** A range conflict when the chunk's Content-Range does not start where the session ends. */
+function startConflict(session: UploadSession, input: BodyInput): RangeConflict | undefined {
+  if (!input.range || input.range.start === session.offset) return undefined;
+  return { outcome: 'range-conflict', session, reason: `chunk starts at ${input.range.start}, upload is at ${session.offset}` };
+}
+
+/** The chunk's length from its Content-Range, else its Content-Length; SIZE_INVALID when the two disagree. */
+function declaredLengthOf(input: BodyInput): number | undefined {
+  if (!input.range) return input.length;
+  const { start, end } = input.range;
+  const length = end - start + 1;
+  if (input.length !== undefined && input.length !== length) {
+    throw new OciError('SIZE_INVALID', `Content-Length ${input.length} does not match Content-Range ${start}-${end}`);
+  }
+  return length;
 }

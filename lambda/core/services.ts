@@ -1,0 +1,34 @@
+import type { AuthDeps } from '../auth/auth-config';
+import { Authenticator } from '../auth/authenticator';
+import type { Caller } from '../auth/caller';
+import type { RegistryDeps } from './config';
+import type { RouteParams } from './http/router';
+import type { RegistryRequest, RegistryResponse } from './http/types';
+import { ManifestService } from './manifests/manifest-service';
+import { UploadService } from './uploads/upload-service';
+
+/** What one registry builds once and every handler may use: its deps and its services. */
+export interface RegistryServices {
+  deps: RegistryDeps;
+  manifests: ManifestService;
+  uploads: UploadService;
+  /** Present with auth on: the auth settings and the authenticator the token endpoint and Authorizer share. */
+  auth?: { deps: AuthDeps; authenticator: Authenticator };
+}
+
+/** What a handler gets per request: the registry's services, the request, its path params and who calls. */
+export interface RouteCall extends RegistryServices {
+  req: RegistryRequest;
+  params: RouteParams;
+  /** The authorized caller (everything allowed when auth is off). */
+  caller: Caller;
+}
+
+/** A handler of one row of the route table. */
+export type RouteHandler = (call: RouteCall) => Promise<RegistryResponse>;
+
+/** Builds the services of one registry (one per host process). */
+export function registryServices(deps: RegistryDeps): RegistryServices {
+  const auth = deps.auth ? { deps: deps.auth, authenticator: new Authenticator(deps.auth, deps.logger, deps.now) } : undefined;
+  return { deps, manifests: new ManifestService(deps), uploads: new UploadService(deps), auth };
+}

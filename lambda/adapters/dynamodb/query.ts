@@ -1,30 +1,56 @@
-import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand, DynamoDBDocumentClient, QueryCommand, QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Page } from '../../ports/page';
 
 type Item = Record<string, unknown>;
 
 /**
- * Items of one partition whose sort key starts with `prefix`, after `afterSk`, at most `limit`
- * (following DynamoDB's 1 MB pages as needed). Returns one extra item when more exist.
+ * The one pagination loop: runs a Query page after page (DynamoDB answers at most 1 MB at a time) until
+ * no page is left or `limit` items are in hand. Without a limit, every matching item.
+ */
+export async function queryAll(
+  doc: DynamoDBDocumentClient, input: QueryCommandInput, limit?: number,
+): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey = input.ExclusiveStartKey;
+  do {
+    const out = await doc.send(new QueryCommand({
+      ...input, ExclusiveStartKey: startKey, Limit: limit === undefined ? undefined : limit - items.length,
+    }));
+    items.push(...((out.Items ?? []) as Item[]));
+    startKey = out.LastEvaluatedKey;
+  } while (startKey && (limit === undefined || items.length < limit));
+  return items;
+}
+
+/**
+ * Items of one partition whose sort key starts with `prefix`, after `afterSk`, at most `limit`.
+ * Returns one extra item when more exist.
  */
 export async function queryPrefix(
   doc: DynamoDBDocumentClient, table: string, pk: string, prefix: string,
   opts: { limit: number; afterSk?: string; projection?: string },
 ): Promise<Item[]> {
-  const items: Item[] = [];
-  let startKey: Record<string, unknown> | undefined = opts.afterSk ? { pk, sk: opts.afterSk } : undefined;
-  do {
-    const out = await doc.send(new QueryCommand({
-      TableName: table,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-      ExclusiveStartKey: startKey,
-      Limit: opts.limit + 1 - items.length,
-      ProjectionExpression: opts.projection,
-    }));
-    items.push(...((out.Items ?? []) as Item[]));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey && items.length < opts.limit + 1);
-  return items;
+  return queryAll(doc, {
+    TableName: table,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+    ExclusiveStartKey: opts.afterSk ? { pk, sk: opts.afterSk } : undefined,
+    ProjectionExpression: opts.projection,
+  }, opts.limit + 1);
+}
+
+/** A page of the names under `prefix` in one partition (tags of a repository, the catalog), after `last`, at most n. */
+export async function pageOfNames(
+  doc: DynamoDBDocumentClient, table: string, pk: string, prefix: string, n: number, last: string | undefined,
+): Promise<Page> {
+  if (n === 0) return { items: [], more: false };
+  const items = await queryPrefix(doc, table, pk, prefix, {
+    limit: n, afterSk: last === undefined ? undefined : `${prefix}${last}`, projection: 'sk',
+  });
+  const names = items.map((i) => (i.sk as string).slice(prefix.length));
+  return { items: names.slice(0, n), more: names.length > n };
 }
 
 /** Which of these keys have no item, by BatchGet in groups of 100 (retrying unprocessed keys). */

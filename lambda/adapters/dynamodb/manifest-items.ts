@@ -1,0 +1,47 @@
+import type { Descriptor } from '../../oci/manifest';
+import type { ManifestRecord } from '../../ports/manifest-store';
+import type { Item } from './items';
+
+/** A manifest as its item stores it (annotations as JSON). */
+export function manifestAttributes(m: ManifestRecord): Item {
+  return { ...m, annotations: encodeAnnotations(m.annotations) };
+}
+
+/** The referrer entry's descriptor of a manifest that has a subject. */
+export function referrerDescriptor(m: ManifestRecord): Item {
+  return { mediaType: m.mediaType, digest: m.digest, size: m.size, artifactType: m.artifactType, annotations: encodeAnnotations(m.annotations) };
+}
+
+/** A manifest item (or a tag's inline copy) as the port's record. */
+export function manifestRecord(item: Item | null | undefined): ManifestRecord | null {
+  if (!item) return null;
+  return {
+    digest: item.digest as string,
+    mediaType: item.mediaType as string,
+    size: Number(item.size),
+    body: item.body as Uint8Array | undefined,
+    bodyKey: item.bodyKey as string | undefined,
+    subject: item.subject as string | undefined,
+    artifactType: item.artifactType as string | undefined,
+    annotations: decodeAnnotations(item.annotations),
+  };
+}
+
+/** A referrer item's descriptor as the port returns it. */
+export function descriptorOf(item: Item): Descriptor {
+  const d = item.descriptor as Descriptor & { annotations?: unknown };
+  return { ...d, annotations: decodeAnnotations(d.annotations) };
+}
+
+/**
+ * Annotations are kept as a JSON string: a DynamoDB map refuses an empty key, which an annotation map
+ * may have. Items written before this was so hold a map, read as it is.
+ */
+function encodeAnnotations(annotations: Record<string, string> | undefined): string | undefined {
+  return annotations === undefined ? undefined : JSON.stringify(annotations);
+}
+
+function decodeAnnotations(stored: unknown): Record<string, string> | undefined {
+  if (typeof stored === 'string') return JSON.parse(stored) as Record<string, string>;
+  return stored as Record<string, string> | undefined;
+}

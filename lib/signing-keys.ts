@@ -24,7 +24,7 @@ export interface SigningKeysProps {
 }
 
 /**
- * The token signing key set (lambda/auth/signing-keys.ts) in a Secrets Manager secret, rotated on a
+ * The token signing key set (lambda/ports/key-store.ts) in a Secrets Manager secret, rotated on a
  * schedule by lambda/hosts/lambda/rotate-keys.ts. CloudFormation creates the secret with a random
  * placeholder and the first rotation runs right away, replacing it with a key set; every rotation keeps
  * the retired key's public part, so tokens it signed stay valid: no downtime.

@@ -1,7 +1,7 @@
 import { DynamoDbAuthStore } from '../lambda/adapters/dynamodb/dynamodb-auth-store';
 import { createDocumentClient } from '../lambda/adapters/dynamodb/table';
-import { localKeyFile } from '../lambda/auth/key-stores/file-key-store';
-import type { Logger } from '../lambda/core/logger';
+import { localKeyFile } from '../lambda/adapters/file/file-key-store';
+import type { Logger } from '../lambda/shared/logger';
 import { ensureAdmin, forgetAdminPassword } from '../lambda/hosts/admin-bootstrap';
 import type { HostAuth, Settings } from '../lambda/hosts/settings';
 import { keyLoaderFromEnv } from '../lambda/hosts/signing-keys-from-env';

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Logger } from '../lambda/core/logger';
+import type { Logger } from '../lambda/shared/logger';
 import { ensureStorage, Settings, settingsFromEnv } from '../lambda/hosts/settings';
 import { LocalAuth, prepareLocalAuth } from './auth-setup';
 import { EmbeddedBackends, startLocalBackends } from './backends/embedded';

@@ -4,7 +4,7 @@
  * upload service (the Node host, as in the Fargate container) on 127.0.0.1:5001 (UPLOAD_PORT), which
  * upload sessions are sent to. STRATUS_UPLOAD_SERVICE=off runs Lambda-only. Same backends as `npm start`.
  */
-import { jsonLogger } from '../lambda/core/logger';
+import { jsonLogger } from '../lambda/shared/logger';
 import { chooseBlobDelivery } from '../lambda/hosts/node/blob-delivery';
 import { startNodeHost } from '../lambda/hosts/node/main';
 import { createApiGateway, HttpApiHandler } from './lambda/api-gateway';

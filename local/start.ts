@@ -4,7 +4,7 @@
  * S3_ENDPOINT / DYNAMODB_ENDPOINT point it at other servers (MinIO, RGW, DynamoDB Local elsewhere);
  * STRATUS_LOCAL_BACKENDS=off uses the AWS SDK's defaults for whichever endpoint is unset.
  */
-import { jsonLogger } from '../lambda/core/logger';
+import { jsonLogger } from '../lambda/shared/logger';
 import { startNodeHost } from '../lambda/hosts/node/main';
 import { loadTls } from '../lambda/hosts/node/tls';
 import { settingsFromEnv } from '../lambda/hosts/settings';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Logger } from '../lambda/core/logger';
+import type { Logger } from '../lambda/shared/logger';
 import { removeUnfinishedWrites } from './data-dir';
 import type { LockHolder } from './data-dir-lock';
 import { removeEndpoints } from './endpoints-file';

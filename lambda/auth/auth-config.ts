@@ -1,7 +1,7 @@
 import type { AuthStore } from '../ports/auth-store';
 import type { LoginRate } from './login-rate-limit';
 import type { PasswordChecker } from './passwords';
-import type { KeySet } from './signing-keys';
+import type { KeySet } from '../ports/key-store';
 
 /** What the core needs to authenticate and authorize; absent from RegistryDeps = auth off. */
 export interface AuthDeps {

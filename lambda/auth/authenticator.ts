@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../shared/logger';
 import { OciError } from '../oci/errors';
 import type { Grant, RobotToken, User } from '../ports/auth-store';
 import type { AuthDeps } from './auth-config';
@@ -11,7 +11,7 @@ import type { Principal } from './grants';
 import { inlineChecker, verifyPassword } from './passwords';
 import { LoginCache } from './login-cache';
 import { LoginGuard } from './login-guard';
-import type { KeySet } from './signing-keys';
+import type { KeySet } from '../ports/key-store';
 import { InvalidTokenError, SubjectKind, TokenParams, UnknownKeyError, verifyAccessToken } from './tokens';
 
 /** Anonymous grants and the key set are re-read at most this often. */

@@ -1,13 +1,13 @@
-import type { RegistryRequest } from '../core/http/types';
+import type { RegistryRequest } from '../shared/http-types';
 import { OciError } from '../oci/errors';
 import { parseName } from '../oci/names';
-import { SESSION_SECRET_PARAM } from '../core/uploads/session-access';
 import type { RepositoryAction } from '../ports/auth-store';
 import type { AuthDeps } from './auth-config';
 import type { Authenticator } from './authenticator';
 import { Caller, principalCaller } from './caller';
 import type { Principal } from './grants';
 import { formatScope, Scope } from './scopes';
+import { SESSION_SECRET_PARAM } from './upload-capability';
 
 /**
  * What a route needs from its caller: actions on the repository named by the route's `name`

@@ -1,4 +1,4 @@
-import type { Logger } from '../core/logger';
+import type { Logger } from '../shared/logger';
 import { OciError } from '../oci/errors';
 import type { AuthStore, LoginFailures } from '../ports/auth-store';
 import { LoginCache } from './login-cache';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, importJWK, JWK, JWTPayload, jwtVerify, KeyLike, ProtectedHeaderParameters, SignJWT } from 'jose';
-import type { KeySet, SigningKey } from './signing-keys';
+import type { KeySet, SigningKey } from '../ports/key-store';
 import type { AccessEntry } from './scopes';
 import { LEGACY_GENERATION } from './credential-generation';
 

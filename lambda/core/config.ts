@@ -1,7 +1,7 @@
 import type { AuthDeps } from '../auth/auth-config';
 import type { BlobStore } from '../ports/blob-store';
 import type { MetadataStore } from '../ports/metadata-store';
-import type { Logger } from './logger';
+import type { Logger } from '../shared/logger';
 
 /** Tunables of the registry core; every field has a default in defaultConfig. */
 export interface RegistryConfig {

@@ -4,7 +4,7 @@ import type { RegistryDeps } from './config';
 import { corsHeaders, preflight } from './http/cors';
 import { errorResponse } from './http/error-response';
 import { Router } from './http/router';
-import type { RegistryHandler, RegistryRequest, RegistryResponse } from './http/types';
+import type { RegistryHandler, RegistryRequest, RegistryResponse } from '../shared/http-types';
 import { ROUTES } from './routes';
 import { registryServices } from './services';
 

@@ -3,7 +3,7 @@ import { Authenticator } from '../auth/authenticator';
 import type { Caller } from '../auth/caller';
 import type { RegistryDeps } from './config';
 import type { RouteParams } from './http/router';
-import type { RegistryRequest, RegistryResponse } from './http/types';
+import type { RegistryRequest, RegistryResponse } from '../shared/http-types';
 import { ManifestService } from './manifests/manifest-service';
 import { UploadService } from './uploads/upload-service';
 

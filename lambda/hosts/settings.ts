@@ -1,9 +1,9 @@
 import { AUTH_DEFAULTS, clampTokenTtl } from '../auth/auth-config';
 import { passwordCheckerForHost } from '../auth/hash-pool';
 import type { LoginRate } from '../auth/login-rate-limit';
-import type { KeySet } from '../auth/signing-keys';
+import type { KeySet } from '../ports/key-store';
 import { BlobDelivery, defaultConfig, RegistryConfig, RegistryDeps } from '../core/config';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../shared/logger';
 import { DynamoDbAuthStore } from '../adapters/dynamodb/dynamodb-auth-store';
 import { DynamoDbMetadataStore } from '../adapters/dynamodb/dynamodb-metadata-store';
 import { createDocumentClient, DynamoDbEndpoint, ensureTable } from '../adapters/dynamodb/table';

@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { FileKeySetStore } from '../auth/key-stores/file-key-store';
-import { SecretsManagerKeySetStore } from '../auth/key-stores/secrets-manager-key-store';
-import type { KeySetStore } from '../auth/signing-keys';
+import { FileKeySetStore } from '../adapters/file/file-key-store';
+import { SecretsManagerKeySetStore } from '../adapters/secrets-manager/secrets-manager-key-store';
+import type { KeySetStore } from '../ports/key-store';
 
 /**
  * Where a host finds its token signing keys: the Secrets Manager secret the CDK stack creates

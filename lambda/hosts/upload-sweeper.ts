@@ -1,5 +1,5 @@
 import type { RegistryDeps } from '../core/config';
-import type { Logger } from '../core/logger';
+import type { Logger } from '../shared/logger';
 import { UploadService } from '../core/uploads/upload-service';
 
 /** Default period of the Node host's sweep of expired upload sessions (STRATUS_UPLOAD_SWEEP_SECONDS). */

@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { Logger } from '../../lambda/core/logger';
+import type { Logger } from '../../lambda/shared/logger';
 import { apiGatewayEvent } from './api-gateway-event';
 
 /** A Lambda handler for HTTP API (payload format 2.0) events. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbAuthStore } from '../../lambda/adapters/dynamodb/dynamodb-auth-store';
 import { createDocumentClient, ensureTable } from '../../lambda/adapters/dynamodb/table';
-import type { Logger } from '../../lambda/core/logger';
+import type { Logger } from '../../lambda/shared/logger';
 import { settingsFromEnv } from '../../lambda/hosts/settings';
 import { prepareLocalAuth } from '../../local/auth-setup';
 import { backendEnv } from './backend-env';

@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import type { KeySet } from '../../auth/signing-keys';
+import type { KeySet } from '../../ports/key-store';
 import { OciError } from '../../oci/errors';
 
 /** Marks a sealed continuation in `last`: no repository name can start with it. */

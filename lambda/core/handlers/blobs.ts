@@ -4,7 +4,7 @@ import { parseName } from '../../oci/names';
 import type { BlobRecord } from '../../ports/blob-index';
 import type { RegistryDeps } from '../config';
 import { contentRange, requestedRange } from '../http/byte-range';
-import { emptyResponse, RegistryResponse } from '../http/types';
+import { emptyResponse, RegistryResponse } from '../../shared/http-types';
 import type { RouteCall } from '../services';
 
 /** HEAD /v2/<name>/blobs/<digest>: size and digest from metadata, no bytes. */

@@ -7,7 +7,7 @@ import { isSealedCursor, openCursor, sealCursor } from '../catalog/catalog-curso
 import { visibleRepositories } from '../catalog/visible-repositories';
 import type { RegistryDeps } from '../config';
 import { nextLink, pageParams } from '../http/request-parts';
-import { jsonResponse, RegistryResponse } from '../http/types';
+import { jsonResponse, RegistryResponse } from '../../shared/http-types';
 import type { RouteCall } from '../services';
 
 /** GET /v2/: the API version check every client starts with. */

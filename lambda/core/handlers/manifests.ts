@@ -2,7 +2,7 @@ import { OciError } from '../../oci/errors';
 import { parseName, parseReference, parseTag } from '../../oci/names';
 import type { ManifestRecord } from '../../ports/manifest-store';
 import { contentLength, readBody } from '../http/request-parts';
-import { emptyResponse, RegistryResponse } from '../http/types';
+import { emptyResponse, RegistryResponse } from '../../shared/http-types';
 import type { RouteCall } from '../services';
 
 /** HEAD /v2/<name>/manifests/<reference>: the manifest's headers, no body. */

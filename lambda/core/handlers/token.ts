@@ -4,7 +4,7 @@ import { parseScopes } from '../../auth/scopes';
 import { InvalidTokenError, issueAccessToken, issueRefreshToken, verifyRefreshToken } from '../../auth/tokens';
 import { OciError } from '../../oci/errors';
 import { readBody } from '../http/request-parts';
-import { jsonResponse, RegistryRequest, RegistryResponse } from '../http/types';
+import { jsonResponse, RegistryRequest, RegistryResponse } from '../../shared/http-types';
 import type { RouteCall } from '../services';
 
 const FORM_LIMIT = 64 * 1024;

@@ -4,7 +4,7 @@ import type { BlobRecord } from '../../ports/blob-index';
 import type { UploadSession } from '../../ports/upload-session-store';
 import type { RegistryDeps } from '../config';
 import { contentLength, contentRange } from '../http/request-parts';
-import { emptyResponse, RegistryRequest, RegistryResponse } from '../http/types';
+import { emptyResponse, RegistryRequest, RegistryResponse } from '../../shared/http-types';
 import type { RouteCall } from '../services';
 import { SESSION_SECRET_PARAM, SessionAccess, uploadLocation } from '../uploads/session-access';
 import type { BodyInput, RangeConflict } from '../uploads/upload-service';

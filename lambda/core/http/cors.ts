@@ -1,4 +1,4 @@
-import type { RegistryRequest, RegistryResponse } from './types';
+import type { RegistryRequest, RegistryResponse } from '../../shared/http-types';
 
 const EXPOSED = ['Docker-Content-Digest', 'Docker-Distribution-API-Version', 'Docker-Upload-UUID', 'Location', 'Link',
   'Range', 'Content-Range', 'Content-Length', 'OCI-Subject', 'OCI-Filters-Applied', 'OCI-Chunk-Min-Length', 'WWW-Authenticate'];

@@ -1,6 +1,6 @@
 import { OciError, wireCode } from '../../oci/errors';
-import type { Logger } from '../logger';
-import { jsonResponse, RegistryResponse } from './types';
+import type { Logger } from '../../shared/logger';
+import { jsonResponse, RegistryResponse } from '../../shared/http-types';
 
 /** Backend errors that mean "try again" rather than "we are broken". */
 const RETRYABLE_NAMES = new Set([

@@ -1,5 +1,5 @@
 import { OciError } from '../../oci/errors';
-import type { RegistryRequest } from './types';
+import type { RegistryRequest } from '../../shared/http-types';
 
 /** Content-Length as a number, undefined when absent; SIZE_INVALID when malformed. */
 export function contentLength(req: RegistryRequest): number | undefined {

@@ -1,6 +1,6 @@
 import type { Requirement } from '../../auth/authorizer';
 import { OciError } from '../../oci/errors';
-import type { RegistryRequest } from './types';
+import type { RegistryRequest } from '../../shared/http-types';
 
 /** Path parameters captured by a route's named groups: name, reference, digest or upload id. */
 export type RouteParams = Record<string, string>;

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SESSION_SECRET_PARAM } from '../../auth/upload-capability';
 import type { UploadSession } from '../../ports/metadata-store';
 
-/** The query parameter of an upload Location that carries the session's secret (named as distribution names its own). */
-export const SESSION_SECRET_PARAM = '_state';
+// Defined below the core, where the Authorizer reads it too.
+export { SESSION_SECRET_PARAM };
 
 /**
  * Who asks to use an upload session, with auth on: a caller with credentials, by its subject, or one

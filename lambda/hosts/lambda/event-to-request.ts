@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { RegistryRequest } from '../../core/http/types';
+import type { RegistryRequest } from '../../shared/http-types';
 
 /**
  * Turns an API Gateway HTTP API v2 event (or a Lambda function URL event: the same payload format)

@@ -5,8 +5,8 @@
  * that fit is the upload routes' job (OCI-Chunk-Min-Length), not this adapter's.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { RegistryHandler } from '../../core/http/types';
-import { jsonLogger, Logger } from '../../core/logger';
+import type { RegistryHandler } from '../../shared/http-types';
+import { jsonLogger, Logger } from '../../shared/logger';
 import { createRegistry } from '../../core/registry';
 import { errorResponse } from '../../core/http/error-response';
 import { countCallsOf, noCalls } from '../backend-calls';

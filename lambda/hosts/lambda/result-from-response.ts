@@ -1,5 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { RegistryResponse } from '../../core/http/types';
+import type { RegistryResponse } from '../../shared/http-types';
 
 /**
  * Turns the core's response into an API Gateway v2 / function URL result. Pure: no I/O.

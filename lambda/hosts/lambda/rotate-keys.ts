@@ -14,9 +14,9 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
-import { publicOnly, SIGNING_ALG } from '../../auth/key-stores/generate';
-import { DEFAULT_KEEP_PREVIOUS_SECONDS, parseKeySet, rotateKeySet, serializeKeySet } from '../../auth/key-stores/key-set';
-import type { SecretsManagerSend } from '../../auth/key-stores/secrets-manager-key-store';
+import { publicOnly, SIGNING_ALG } from '../../auth/signing-keys/generate';
+import { DEFAULT_KEEP_PREVIOUS_SECONDS, parseKeySet, rotateKeySet, serializeKeySet } from '../../auth/signing-keys/key-set';
+import type { SecretsManagerSend } from '../../adapters/secrets-manager/secrets-manager-key-store';
 
 /** The event Secrets Manager invokes a rotation function with. */
 export interface RotationEvent {

@@ -3,7 +3,7 @@
  * S3 multipart uploads and leftovers: DynamoDB's TTL deletes the session items, but not their bytes.
  */
 import type { RegistryDeps } from '../../core/config';
-import { jsonLogger } from '../../core/logger';
+import { jsonLogger } from '../../shared/logger';
 import { buildDeps, settingsFromEnv } from '../settings';
 import { sweepExpiredUploads } from '../upload-sweeper';
 

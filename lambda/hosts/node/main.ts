@@ -4,7 +4,7 @@
  * STRATUS_UPLOAD_SWEEP_SECONDS. `npm start` adds embedded local backends.
  */
 import type { Server } from 'node:http';
-import { jsonLogger, Logger } from '../../core/logger';
+import { jsonLogger, Logger } from '../../shared/logger';
 import { createRegistry } from '../../core/registry';
 import { buildDeps, ensureStorage, HostAuth, Settings, settingsFromEnv, TlsFiles } from '../settings';
 import { keyLoaderFromEnv } from '../signing-keys-from-env';

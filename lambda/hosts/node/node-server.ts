@@ -3,8 +3,8 @@ import { createServer, IncomingMessage, RequestListener, Server, ServerResponse 
 import { createServer as createHttpsServer } from 'node:https';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { RegistryHandler, RegistryRequest } from '../../core/http/types';
-import type { Logger } from '../../core/logger';
+import type { RegistryHandler, RegistryRequest } from '../../shared/http-types';
+import type { Logger } from '../../shared/logger';
 import { countCallsOf, noCalls } from '../backend-calls';
 
 /** Options of the Node host's HTTP server. */

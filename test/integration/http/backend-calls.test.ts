@@ -1,6 +1,6 @@
 import type { Backend } from '../../../lambda/hosts/backend-calls';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { silentLogger } from '../../../lambda/core/logger';
+import { silentLogger } from '../../../lambda/shared/logger';
 import { createRegistry } from '../../../lambda/core/registry';
 import { lambdaAdapter } from '../../../lambda/hosts/lambda/handler';
 import { buildDeps } from '../../../lambda/hosts/settings';

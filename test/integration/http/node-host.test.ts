@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { emptyResponse, RegistryHandler } from '../../../lambda/core/http/types';
-import { silentLogger } from '../../../lambda/core/logger';
+import { emptyResponse, RegistryHandler } from '../../../lambda/shared/http-types';
+import { silentLogger } from '../../../lambda/shared/logger';
 import { createNodeServer } from '../../../lambda/hosts/node/node-server';
 import { rawExchange } from '../reliability/raw-http';
 

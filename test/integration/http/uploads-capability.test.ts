@@ -4,7 +4,7 @@
  * must come from the session's creator. Two hosts share storage and keys, as the Lambda API and the upload service do.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { silentLogger } from '../../../lambda/core/logger';
+import { silentLogger } from '../../../lambda/shared/logger';
 import { createRegistry } from '../../../lambda/core/registry';
 import { lambdaAdapter } from '../../../lambda/hosts/lambda/handler';
 import { buildDeps } from '../../../lambda/hosts/settings';

@@ -8,7 +8,7 @@ import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aw
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { keys } from '../../../lambda/adapters/dynamodb/keys';
 import { createDocumentClient, ensureTable } from '../../../lambda/adapters/dynamodb/table';
-import { silentLogger } from '../../../lambda/core/logger';
+import { silentLogger } from '../../../lambda/shared/logger';
 import { UploadService } from '../../../lambda/core/uploads/upload-service';
 import { buildDeps } from '../../../lambda/hosts/settings';
 import { s3ClientConfig } from '../backend-env';

@@ -1,8 +1,8 @@
-import { generateSigningKey } from '../../../lambda/auth/key-stores/generate';
+import { generateSigningKey } from '../../../lambda/auth/signing-keys/generate';
 import { hashPassword } from '../../../lambda/auth/passwords';
-import type { KeySet } from '../../../lambda/auth/signing-keys';
+import type { KeySet } from '../../../lambda/ports/key-store';
 import { defaultConfig } from '../../../lambda/core/config';
-import { silentLogger } from '../../../lambda/core/logger';
+import { silentLogger } from '../../../lambda/shared/logger';
 import { createRegistry } from '../../../lambda/core/registry';
 import { MemoryAuthStore } from '../fakes/memory-auth-store';
 import { MemoryBlobStore } from '../fakes/memory-blob-store';

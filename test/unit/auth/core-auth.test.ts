@@ -1,8 +1,8 @@
 import { challenge, realmOf } from '../../../lambda/auth/authorizer';
 import { hashPassword, verifyPassword } from '../../../lambda/auth/passwords';
-import { generateSigningKey } from '../../../lambda/auth/key-stores/generate';
+import { generateSigningKey } from '../../../lambda/auth/signing-keys/generate';
 import type { AccessEntry } from '../../../lambda/auth/scopes';
-import type { KeySet } from '../../../lambda/auth/signing-keys';
+import type { KeySet } from '../../../lambda/ports/key-store';
 import { issueAccessToken } from '../../../lambda/auth/tokens';
 import { addUser, authRegistryOnFakes, basic } from './auth-fixture';
 

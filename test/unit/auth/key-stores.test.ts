@@ -5,11 +5,11 @@ import {
   DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand, UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { importJWK, jwtVerify, SignJWT } from 'jose';
-import { FileKeySetStore, localKeyFile } from '../../../lambda/auth/key-stores/file-key-store';
-import { generateSigningKey, publicOnly } from '../../../lambda/auth/key-stores/generate';
-import { rotateKeySet } from '../../../lambda/auth/key-stores/key-set';
-import { SecretsManagerKeySetStore, SecretsManagerSend } from '../../../lambda/auth/key-stores/secrets-manager-key-store';
-import type { KeySet } from '../../../lambda/auth/signing-keys';
+import { FileKeySetStore, localKeyFile } from '../../../lambda/adapters/file/file-key-store';
+import { generateSigningKey, publicOnly } from '../../../lambda/auth/signing-keys/generate';
+import { rotateKeySet } from '../../../lambda/auth/signing-keys/key-set';
+import { SecretsManagerKeySetStore, SecretsManagerSend } from '../../../lambda/adapters/secrets-manager/secrets-manager-key-store';
+import type { KeySet } from '../../../lambda/ports/key-store';
 import { rotateKeysStep, RotationEvent } from '../../../lambda/hosts/lambda/rotate-keys';
 
 /** Just enough of Secrets Manager: versions with a value and stages, the five commands the code sends. */

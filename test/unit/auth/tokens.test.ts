@@ -1,6 +1,6 @@
 import { LEGACY_GENERATION } from '../../../lambda/auth/credential-generation';
-import { generateSigningKey, publicOnly } from '../../../lambda/auth/key-stores/generate';
-import type { KeySet } from '../../../lambda/auth/signing-keys';
+import { generateSigningKey, publicOnly } from '../../../lambda/auth/signing-keys/generate';
+import type { KeySet } from '../../../lambda/ports/key-store';
 import {
   InvalidTokenError, issueAccessToken, issueRefreshToken, verifyAccessToken, verifyRefreshToken,
 } from '../../../lambda/auth/tokens';

@@ -1,5 +1,5 @@
 import { errorResponse } from '../../../lambda/core/http/error-response';
-import { silentLogger } from '../../../lambda/core/logger';
+import { silentLogger } from '../../../lambda/shared/logger';
 import { OciError } from '../../../lambda/oci/errors';
 import { registryOnFakes } from '../fakes/registry-under-test';
 

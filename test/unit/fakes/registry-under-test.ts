@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { defaultConfig, RegistryConfig } from '../../../lambda/core/config';
-import type { RegistryHandler, RegistryResponse } from '../../../lambda/core/http/types';
-import { silentLogger } from '../../../lambda/core/logger';
+import type { RegistryHandler, RegistryResponse } from '../../../lambda/shared/http-types';
+import { silentLogger } from '../../../lambda/shared/logger';
 import { createRegistry } from '../../../lambda/core/registry';
 import { MemoryBlobStore } from './memory-blob-store';
 import { MemoryMetadataStore } from './memory-metadata-store';

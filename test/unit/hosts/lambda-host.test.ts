@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { randomBytes } from 'node:crypto';
-import type { RegistryRequest } from '../../../lambda/core/http/types';
-import type { Logger } from '../../../lambda/core/logger';
+import type { RegistryRequest } from '../../../lambda/shared/http-types';
+import type { Logger } from '../../../lambda/shared/logger';
 import { eventToRequest } from '../../../lambda/hosts/lambda/event-to-request';
 import { handler, lambdaAdapter } from '../../../lambda/hosts/lambda/handler';
 import { resultFromResponse } from '../../../lambda/hosts/lambda/result-from-response';

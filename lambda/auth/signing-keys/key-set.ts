@@ -1,4 +1,4 @@
-import type { KeySet, SigningKey } from '../signing-keys';
+import type { KeySet, SigningKey } from '../../ports/key-store';
 import { generateSigningKey, publicOnly } from './generate';
 
 /** How long a retired key still verifies tokens by default: tokens live minutes; refresh tokens are re-checked. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import {
   GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import type { KeySet, KeySetStore } from '../signing-keys';
-import { DEFAULT_KEEP_PREVIOUS_SECONDS, newKeySet, parseKeySet, rotateKeySet, serializeKeySet } from './key-set';
+import type { KeySet, KeySetStore } from '../../ports/key-store';
+import { DEFAULT_KEEP_PREVIOUS_SECONDS, newKeySet, parseKeySet, rotateKeySet, serializeKeySet } from '../../auth/signing-keys/key-set';
 
 /** The one method of the Secrets Manager client the stores and the rotation handler use. */
 export type SecretsManagerSend = Pick<SecretsManagerClient, 'send'>;

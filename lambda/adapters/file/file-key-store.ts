@@ -1,7 +1,7 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { KeySet, KeySetStore } from '../signing-keys';
-import { DEFAULT_KEEP_PREVIOUS_SECONDS, newKeySet, parseKeySet, rotateKeySet, serializeKeySet } from './key-set';
+import type { KeySet, KeySetStore } from '../../ports/key-store';
+import { DEFAULT_KEEP_PREVIOUS_SECONDS, newKeySet, parseKeySet, rotateKeySet, serializeKeySet } from '../../auth/signing-keys/key-set';
 
 /** Where `npm start` and `npx stratus keys rotate` keep the local key set: `<dataDir>/signing-keys.json`. */
 export function localKeyFile(dataDir: string): string {

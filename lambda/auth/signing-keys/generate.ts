@@ -1,5 +1,5 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
-import type { SigningKey } from '../signing-keys';
+import type { SigningKey } from '../../ports/key-store';
 
 /** The JWS algorithm of every Stratus signing key (ECDSA P-256 with SHA-256). */
 export const SIGNING_ALG = 'ES256';

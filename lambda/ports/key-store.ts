@@ -17,7 +17,7 @@ export interface KeySet {
   previous: SigningKey[];
 }
 
-/** Where the key set lives: a file for `npm start`, Secrets Manager in AWS. */
+/** Where the key set lives: a file for `npm start` (adapters/file), Secrets Manager in AWS (adapters/secrets-manager). */
 export interface KeySetStore {
   /** The key set, created (and saved) when none exists yet. */
   load(): Promise<KeySet>;

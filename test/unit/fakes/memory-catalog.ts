@@ -14,6 +14,7 @@ export class MemoryCatalog implements Catalog {
 
 /** Names in lexical (code unit) order after `last`, at most n, as DynamoDB sorts its sort keys. */
 export function pageOf(all: string[], n: number, last?: string): Page {
+  if (n === 0) return { items: [], more: false }; // as the adapter: an empty page announces no next one
   const sorted = all.sort().filter((x) => last === undefined || x > last);
   return { items: sorted.slice(0, n), more: sorted.length > n };
 }

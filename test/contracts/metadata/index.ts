@@ -1,0 +1,17 @@
+/** Every metadata contract, for an implementation of all the metadata ports (MetadataStore). */
+import type { MetadataStore } from '../../../lambda/ports/metadata-store';
+import { blobIndexContract } from './blob-index.contract';
+import { catalogContract } from './catalog.contract';
+import { manifestStoreContract } from './manifest-store.contract';
+import { uploadSessionStoreContract } from './upload-session-store.contract';
+
+/** Fresh, empty metadata stores whose clock is `now` (milliseconds since the epoch). */
+export type MetadataStoreFactory = (now?: () => number) => Promise<MetadataStore>;
+
+/** Declares the BlobIndex, ManifestStore, UploadSessionStore and Catalog contracts for the stores `make` returns. */
+export function metadataStoreContract(name: string, make: MetadataStoreFactory): void {
+  blobIndexContract(name, () => make());
+  manifestStoreContract(name, () => make());
+  uploadSessionStoreContract(name, (now) => make(now));
+  catalogContract(name, () => make());
+}

@@ -1,0 +1,153 @@
+/** The ManifestStore contract: manifests, tags with inline copies, referrers, and deletes racing puts. */
+import type { Catalog } from '../../../lambda/ports/catalog';
+import { ManifestStore, TAG_COPY_MAX_BYTES, TAGS_PER_ATOMIC_WRITE } from '../../../lambda/ports/manifest-store';
+import { comparable, digestOf, manifestRecord, uniqueRepo } from './fixtures';
+
+/** Declares the ManifestStore contract tests for the stores `make` returns (with the catalog they write to). */
+export function manifestStoreContract(name: string, make: () => Promise<ManifestStore & Catalog>): void {
+  describe(`ManifestStore contract: ${name}`, () => {
+    let store: ManifestStore & Catalog;
+    beforeAll(async () => { store = await make(); });
+
+    it('putManifest then getManifest returns the record (annotations with an empty key included); unknown -> null', async () => {
+      const repo = uniqueRepo('put');
+      const m = manifestRecord('{"a":1}', { subject: digestOf('subject'), artifactType: 'application/x-test', annotations: { '': 'empty key', k: 'v' } });
+      expect(await store.getManifest(repo, m.digest)).toBeNull();
+      await store.putManifest(repo, m, []);
+      expect(comparable(await store.getManifest(repo, m.digest))).toEqual(comparable(m));
+      expect(await store.repositoryExists(repo)).toBe(true);
+    });
+
+    it('a manifest stored elsewhere (bodyKey) comes back with its key and no body', async () => {
+      const repo = uniqueRepo('large');
+      const m = manifestRecord('large', { body: undefined, bodyKey: 'manifests/sha256/abc', size: 5_000_000 });
+      await store.putManifest(repo, m, ['big']);
+      expect(await store.getManifest(repo, m.digest)).toEqual(m);
+      expect(await store.getTag(repo, 'big')).toEqual({ tag: 'big', digest: m.digest });
+    });
+
+    it(`getTag carries an inline copy of a manifest of up to ${TAG_COPY_MAX_BYTES} bytes, and none of a larger one`, async () => {
+      const repo = uniqueRepo('copy');
+      const small = manifestRecord(`{"small":"${'s'.repeat(TAG_COPY_MAX_BYTES - 20)}"}`);
+      const large = manifestRecord(`{"large":"${'l'.repeat(TAG_COPY_MAX_BYTES)}"}`);
+      await store.putManifest(repo, small, ['small']);
+      await store.putManifest(repo, large, ['large']);
+      const tag = await store.getTag(repo, 'small');
+      expect({ ...tag, manifest: comparable(tag!.manifest) }).toEqual({ tag: 'small', digest: small.digest, manifest: comparable(small) });
+      expect(await store.getTag(repo, 'large')).toEqual({ tag: 'large', digest: large.digest });
+      expect(await store.getTag(repo, 'nothing')).toBeNull();
+    });
+
+    it('a tag put again points at the new manifest, its inline copy too', async () => {
+      const repo = uniqueRepo('retag');
+      const one = manifestRecord('{"v":1}');
+      const two = manifestRecord('{"v":2}');
+      await store.putManifest(repo, one, ['latest']);
+      await store.putManifest(repo, two, ['latest']);
+      const tag = await store.getTag(repo, 'latest');
+      expect(tag!.digest).toBe(two.digest);
+      expect(comparable(tag!.manifest)).toEqual(comparable(two));
+      expect(await store.getManifest(repo, one.digest)).not.toBeNull();
+    });
+
+    it('listTags: lexical order, n and last, `more` while tags follow; n = 0 -> empty', async () => {
+      const repo = uniqueRepo('list');
+      await store.putManifest(repo, manifestRecord('{"l":1}'), ['b', 'a', 'c', 'B', 'a1']);
+      expect(await store.listTags(repo, 10)).toEqual({ items: ['B', 'a', 'a1', 'b', 'c'], more: false });
+      expect(await store.listTags(repo, 2)).toEqual({ items: ['B', 'a'], more: true });
+      expect(await store.listTags(repo, 2, 'a')).toEqual({ items: ['a1', 'b'], more: true });
+      expect(await store.listTags(repo, 2, 'b')).toEqual({ items: ['c'], more: false });
+      expect(await store.listTags(repo, 5)).toEqual({ items: ['B', 'a', 'a1', 'b', 'c'], more: false });
+      expect(await store.listTags(repo, 0)).toEqual({ items: [], more: false });
+      expect(await store.listTags(uniqueRepo('none'), 10)).toEqual({ items: [], more: false });
+    });
+
+    it(`more tags than one atomic write holds (${TAGS_PER_ATOMIC_WRITE}): all are stored, and a reader never sees a tag before its manifest`, async () => {
+      const repo = uniqueRepo('many');
+      const m = manifestRecord('{"many":true}', { subject: digestOf('many-subject') });
+      const tags = Array.from({ length: 250 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+      let done = false;
+      const seen: Array<{ tag: string; manifest: boolean }> = [];
+      const put = store.putManifest(repo, m, tags).finally(() => { done = true; });
+      while (!done) {
+        const page = await store.listTags(repo, 300);
+        for (const tag of page.items.slice(-1)) seen.push({ tag, manifest: (await store.getManifest(repo, m.digest)) !== null });
+        await new Promise((resolve) => setImmediate(resolve)); // lets an in-memory store's writes go on
+      }
+      await put;
+      expect(seen.filter((s) => !s.manifest)).toEqual([]);
+      expect((await store.listTags(repo, 300)).items).toEqual(tags);
+      expect((await store.getTag(repo, 't249'))!.digest).toBe(m.digest);
+      expect((await store.listReferrers(repo, digestOf('many-subject'))).map((d) => d.digest)).toEqual([m.digest]);
+    });
+
+    it('deleteTag -> true once, then false; the manifest stays', async () => {
+      const repo = uniqueRepo('untag');
+      const m = manifestRecord('{"untag":1}');
+      await store.putManifest(repo, m, ['x']);
+      expect(await store.deleteTag(repo, 'x')).toBe(true);
+      expect(await store.deleteTag(repo, 'x')).toBe(false);
+      expect(await store.getTag(repo, 'x')).toBeNull();
+      expect(await store.getManifest(repo, m.digest)).not.toBeNull();
+    });
+
+    it('deleteManifest takes its tags and referrer entry, not other manifests\' tags; false when absent', async () => {
+      const repo = uniqueRepo('delete');
+      const subject = digestOf('delete-subject');
+      const m = manifestRecord('{"del":1}', { subject });
+      const other = manifestRecord('{"del":2}', { subject });
+      await store.putManifest(repo, m, ['one', 'two']);
+      await store.putManifest(repo, other, ['three']);
+      expect(await store.deleteManifest(repo, m.digest)).toBe(true);
+      expect(await store.getManifest(repo, m.digest)).toBeNull();
+      expect((await store.listTags(repo, 10)).items).toEqual(['three']);
+      expect((await store.listReferrers(repo, subject)).map((d) => d.digest)).toEqual([other.digest]);
+      expect(await store.deleteManifest(repo, m.digest)).toBe(false);
+    });
+
+    it('a put after a delete brings the manifest back with only its own tags', async () => {
+      const repo = uniqueRepo('again');
+      const m = manifestRecord('{"again":1}');
+      await store.putManifest(repo, m, ['before']);
+      await store.deleteManifest(repo, m.digest);
+      await store.putManifest(repo, m, ['after']);
+      expect((await store.listTags(repo, 10)).items).toEqual(['after']);
+      expect(await store.getManifest(repo, m.digest)).not.toBeNull();
+    });
+
+    it('deleteManifest racing puts of the same manifest under new tags: a serial outcome, never a tag without its manifest', async () => {
+      const repo = uniqueRepo('race');
+      for (let round = 0; round < 10; round++) {
+        const m = manifestRecord(`{"race":${round}}`);
+        await store.putManifest(repo, m, [`old${round}`]);
+        const fresh = [0, 1, 2].map((i) => `new${round}-${i}`);
+        const [deleted] = await Promise.all([store.deleteManifest(repo, m.digest), ...fresh.map((t) => store.putManifest(repo, m, [t]))]);
+        expect(deleted).toBe(true);
+        const present = (await store.getManifest(repo, m.digest)) !== null;
+        const tagged = await Promise.all(fresh.map(async (t) => (await store.getTag(repo, t)) !== null));
+        if (!present) expect({ round, tagged }).toEqual({ round, tagged: [false, false, false] });
+        else expect({ round, anyTagged: tagged.includes(true) }).toEqual({ round, anyTagged: true });
+        expect({ round, old: await store.getTag(repo, `old${round}`) }).toEqual({ round, old: null });
+      }
+    });
+
+    it('missingManifests lists the digests not stored, in the order given', async () => {
+      const repo = uniqueRepo('missing');
+      const stored = manifestRecord('{"stored":1}');
+      await store.putManifest(repo, stored, []);
+      const absent = [digestOf('a1'), digestOf('a2')];
+      expect(await store.missingManifests(repo, [absent[0]!, stored.digest, absent[1]!])).toEqual(absent);
+    });
+
+    it('listReferrers returns the descriptors (artifactType, annotations) of manifests with that subject', async () => {
+      const repo = uniqueRepo('referrers');
+      const subject = digestOf('referred');
+      const sig = manifestRecord('{"sig":1}', { subject, artifactType: 'application/x-sig', annotations: { by: 'ci' } });
+      await store.putManifest(repo, sig, []);
+      expect(await store.listReferrers(repo, subject)).toEqual([
+        { mediaType: sig.mediaType, digest: sig.digest, size: sig.size, artifactType: 'application/x-sig', annotations: { by: 'ci' } },
+      ]);
+      expect(await store.listReferrers(repo, digestOf('nobody'))).toEqual([]);
+    });
+  });
+}

@@ -29,10 +29,14 @@ export function prepareDataDir(dir: string): void {
   }
   if (!statSync(dir).isDirectory()) throw new StartupError(`data directory ${dir} is not a directory: set STRATUS_DATA_DIR to a directory`);
   tighten(dir);
-  // Entries made before the directory was private (0644 blobs, 0755 folders): strip group and other bits.
-  // Their own children are unreachable to others once the parents are 0700.
-  for (const name of readdirSync(dir)) tighten(join(dir, name));
+  // What Stratus made there before the directory was private (0755 folders, 0644 files): strip group and
+  // other bits. Their own children are unreachable to others once these are 0700. Other entries (a
+  // directory shared with something else) are not Stratus's to change.
+  for (const name of STRATUS_ENTRIES) tighten(join(dir, name));
 }
+
+/** The top-level entries Stratus creates in a data directory. */
+const STRATUS_ENTRIES = ['s3', 'dynamodb', 'signing-keys.json', 'endpoints.json', 'stratus.lock'];
 
 function tighten(path: string): void {
   try {

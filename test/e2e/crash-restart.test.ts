@@ -194,13 +194,14 @@ describe('npm start keeps its data private and its secrets out of the backends',
   });
 
   it('the data directory is 0700, an existing one is tightened, and nothing in it is open to others', async () => {
-    // Prepare: a data directory made before, world-readable, with a world-readable file
+    // Prepare: a data directory made before, world-readable, with a world-readable folder of Stratus's and a file of someone else's
     const fresh = join(dir, 'fresh', 'data');
     const old = join(dir, 'old');
-    mkdirSync(old, { mode: 0o755 });
+    mkdirSync(join(old, 'dynamodb'), { recursive: true });
     chmodSync(old, 0o755);
-    writeFileSync(join(old, 'leftover.json'), '{}', { mode: 0o644 });
-    chmodSync(join(old, 'leftover.json'), 0o644);
+    chmodSync(join(old, 'dynamodb'), 0o755);
+    writeFileSync(join(old, 'notes.txt'), 'not Stratus\'s');
+    chmodSync(join(old, 'notes.txt'), 0o644);
 
     // Act
     registry = await startRegistry({
@@ -219,7 +220,8 @@ describe('npm start keeps its data private and its secrets out of the backends',
     expect(statSync(fresh).mode & 0o777).toBe(0o700);
     expect(openToOthers(fresh)).toEqual([]);
     expect(statSync(old).mode & 0o777).toBe(0o700);
-    expect(statSync(join(old, 'leftover.json')).mode & 0o077).toBe(0);
+    expect(statSync(join(old, 'dynamodb')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(old, 'notes.txt')).mode & 0o777).toBe(0o644); // not Stratus's to change, and unreachable now
   });
 
   it('STRATUS_ADMIN_PASSWORD and other settings are not in the environment of the local S3 server or DynamoDB Local', async () => {

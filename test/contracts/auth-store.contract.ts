@@ -99,6 +99,15 @@ export function authStoreContract(name: string, make: AuthStoreFactory): void {
         expect(await store.beginLoginAttempt('dave', B, now)).toEqual({ allowed: true, failures: { count: 1 } });
       });
 
+      it('lock lengths the store writes follow the policy: 30 s at the threshold, doubling, capped at 15 minutes', async () => {
+        const at = realNow + 7_200_000; // well past the locks above
+        for (let i = 1; i <= 10; i++) await store.beginLoginAttempt('hank', A, at);
+        expect(await store.getLoginFailures('hank', A)).toEqual({ count: LOCK_THRESHOLD, lockedUntil: at + 30_000 });
+        expect(lockDurationMs(LOCK_THRESHOLD + 4)).toBe(8 * 60_000);
+        expect(lockDurationMs(LOCK_THRESHOLD + 5)).toBe(15 * 60_000);
+        expect(lockDurationMs(40)).toBe(15 * 60_000);
+      });
+
       it(`20 concurrent attempts: exactly ${LOCK_THRESHOLD} are allowed, the rest refused`, async () => {
         const results = await Promise.all(Array.from({ length: 20 }, () => store.beginLoginAttempt('erin', A, realNow)));
         expect(results.filter((r) => r.allowed)).toHaveLength(LOCK_THRESHOLD);

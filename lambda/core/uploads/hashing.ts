@@ -2,7 +2,7 @@ import { createHash, Hash } from 'node:crypto';
 import { createSHA256 } from 'hash-wasm';
 import type { DigestAlgorithm } from '../../oci/digest';
 import type { BlobStore } from '../../ports/blob-store';
-import type { UploadSession } from '../../ports/metadata-store';
+import type { UploadSession } from '../../ports/upload-session-store';
 
 /** A sha256 being computed over an upload's bytes, possibly across requests. */
 export interface RunningHash {

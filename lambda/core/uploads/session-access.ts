@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SESSION_SECRET_PARAM } from '../../auth/upload-capability';
-import type { UploadSession } from '../../ports/metadata-store';
+import type { UploadSession } from '../../ports/upload-session-store';
 
 // Defined below the core, where the Authorizer reads it too.
 export { SESSION_SECRET_PARAM };

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createDocumentClient } from '../../../lambda/adapters/dynamodb/table';
 import { DynamoDbMetadataStore } from '../../../lambda/adapters/dynamodb/dynamodb-metadata-store';
-import type { UploadSession } from '../../../lambda/ports/metadata-store';
+import type { UploadSession } from '../../../lambda/ports/upload-session-store';
 import { s3ClientConfig } from '../backend-env';
 import { startTestRegistry, TestRegistry } from '../harness';
 import { errorCodes, randomBytes, RegistryClient, sha256, uniqueRepo } from '../http/client';

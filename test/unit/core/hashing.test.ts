@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { LiveHashes, resumeHash } from '../../../lambda/core/uploads/hashing';
-import type { UploadSession } from '../../../lambda/ports/metadata-store';
+import type { UploadSession } from '../../../lambda/ports/upload-session-store';
 
 const session = (over: Partial<UploadSession> = {}): UploadSession => ({
   id: 'u1', repository: 'team/app', offset: 0, objectKey: 'blobs/u1', parts: [], createdAt: 0, expiresAt: 0, ...over,

@@ -194,6 +194,15 @@ describe('npx stratus (usage)', () => {
     expect((await stratus(['user', 'list', '--bogus'])).code).toBe(2);
   });
 
+  it('backup and restore work on local data directories: with --table they exit 2 saying so; without <dir> they show their usage', async () => {
+    const withTable = await stratus(['backup', '/tmp/stratus-never-written']);
+    expect(withTable).toMatchObject({ code: 2, stdout: '' });
+    expect(withTable.stderr).toBe("stratus: backup works on a local data directory (--data-dir); for a deployed table use DynamoDB's and S3's own backups\n");
+    const noDir = await stratus(['restore', '--data-dir', '/tmp/stratus-never-written'], { env: {} });
+    expect(noDir.code).toBe(2);
+    expect(noDir.stderr).toBe('stratus: usage: npx stratus restore <dir> [--force]\n');
+  });
+
   it('a missing table is reported with what to check', async () => {
     const { endpoint } = backendEnv().dynamodb;
     const run = await stratus(['user', 'list', '--table', 'no-such-table', '--endpoint', endpoint]);

@@ -74,3 +74,6 @@ export interface RegistryDeps {
   /** Token authentication and per-repository permissions; absent = auth off (everyone may do anything). */
   auth?: AuthDeps;
 }
+
+/** RegistryDeps with the metadata narrowed to the ports one service or handler uses (e.g. `DepsUsing<Catalog>`). */
+export type DepsUsing<M> = Omit<RegistryDeps, 'meta'> & { meta: M };

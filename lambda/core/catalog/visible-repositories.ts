@@ -1,5 +1,6 @@
 import type { Caller } from '../../auth/caller';
-import type { RegistryDeps } from '../config';
+import type { Catalog } from '../../ports/catalog';
+import type { DepsUsing } from '../config';
 
 /** Names asked of the store per read: about 1,000 catalog keys fit one DynamoDB query page (1 MB) many times over. */
 const READ_BATCH = 1000;
@@ -16,7 +17,7 @@ export interface CatalogPage {
  * (catalogScanLimit, or n when larger): a caller who may see few repositories gets a short page that
  * continues after the last name examined, rather than one request that reads the whole catalog.
  */
-export async function visibleRepositories(deps: RegistryDeps, caller: Caller, n: number, last?: string): Promise<CatalogPage> {
+export async function visibleRepositories(deps: DepsUsing<Catalog>, caller: Caller, n: number, last?: string): Promise<CatalogPage> {
   const items: string[] = [];
   if (n === 0) return { items };
   let budget = Math.max(n, deps.config.catalogScanLimit);

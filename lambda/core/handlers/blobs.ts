@@ -1,8 +1,8 @@
 import { parseDigest } from '../../oci/digest';
 import { OciError } from '../../oci/errors';
 import { parseName } from '../../oci/names';
-import type { BlobRecord } from '../../ports/blob-index';
-import type { RegistryDeps } from '../config';
+import type { BlobIndex, BlobRecord } from '../../ports/blob-index';
+import type { DepsUsing, RegistryDeps } from '../config';
 import { contentRange, requestedRange } from '../http/byte-range';
 import { emptyResponse, RegistryResponse } from '../../shared/http-types';
 import type { RouteCall } from '../services';
@@ -39,7 +39,7 @@ export async function deleteBlob({ deps, params }: RouteCall): Promise<RegistryR
   return emptyResponse(202, { 'docker-content-digest': digest.value });
 }
 
-async function linked(deps: RegistryDeps, name: string, digestParam: string): Promise<BlobRecord> {
+async function linked(deps: DepsUsing<BlobIndex>, name: string, digestParam: string): Promise<BlobRecord> {
   const repository = parseName(name);
   const digest = parseDigest(digestParam);
   const record = await deps.meta.getLinkedBlob(repository, digest.value);

@@ -1,9 +1,10 @@
 import {
-  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand, UpdateCommandInput,
+  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand, UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { FAILURES_TTL_SECONDS, LOCK_THRESHOLD, lockDurationMs } from '../../auth/lockout-policy';
 import type { AuthStore, Grant, LoginAttempt, LoginFailures, RobotToken, User } from '../../ports/auth-store';
 import { keys, prefixes, ROBOTS_PK, USERS_PK } from './keys';
+import { queryAll } from './query';
 
 type Item = Record<string, unknown>;
 
@@ -144,20 +145,12 @@ export class DynamoDbAuthStore implements AuthStore {
   }
 
   private async queryAll(pk: string, prefix: string): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }));
-      items.push(...((out.Items ?? []) as Item[]));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+      ConsistentRead: true,
+    });
   }
 }
 

@@ -9,7 +9,7 @@
  * are listed in lambda/adapters/s3/s3-blob-store.ts.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, rmSync } from 'node:fs';
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -67,8 +67,12 @@ export async function startCephRgw(opts: { memstoreBytes?: number } = {}): Promi
   const accessKeyId = `STRATUS${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretAccessKey = randomBytes(30).toString('base64url');
   const daemons: Daemon[] = [];
+  // on any exit of this process the daemons get SIGKILL (ceph-daemon.ts); their directory goes too
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.on('exit', removeDir);
   const stop = async () => {
     await Promise.all(daemons.map((d) => d.kill()));
+    process.off('exit', removeDir);
     await rm(dir, { recursive: true, force: true });
   };
 

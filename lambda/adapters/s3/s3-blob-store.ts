@@ -1,6 +1,6 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, UploadPartCommand,
+  GetObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { BlobStore, ByteRange, MultipartUploadGoneError, StoredPart } from '../../ports/blob-store';
@@ -67,10 +67,31 @@ export class S3BlobStore implements BlobStore {
   }
 
   async completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<void> {
-    await this.client.send(new CompleteMultipartUploadCommand({
-      Bucket: this.bucket, Key: key, UploadId: uploadId,
-      MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-    })).catch((err) => { throw gone(err, key); });
+    try {
+      await this.client.send(new CompleteMultipartUploadCommand({
+        Bucket: this.bucket, Key: key, UploadId: uploadId,
+        MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+      }));
+    } catch (err) {
+      if (isNamed(err, 'NoSuchUpload') || (serverFailed(err) && (await this.uploadUnknown(key, uploadId)))) {
+        throw new MultipartUploadGoneError(key);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Whether S3 no longer knows a multipart upload, asked after a completion it failed with a 5xx: Ceph RGW
+   * answers CompleteMultipartUpload on an aborted upload with 500 InternalError instead of NoSuchUpload.
+   * ListParts then says NoSuchUpload (AWS, MinIO) or NoSuchKey (RGW); any other answer means it is known.
+   */
+  private async uploadUnknown(key: string, uploadId: string): Promise<boolean> {
+    try {
+      await this.client.send(new ListPartsCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId, MaxParts: 1 }));
+      return false;
+    } catch (err) {
+      return isNamed(err, 'NoSuchUpload', 'NoSuchKey');
+    }
   }
 
   async abortMultipart(key: string, uploadId: string): Promise<void> {
@@ -94,6 +115,12 @@ export class S3BlobStore implements BlobStore {
 /** NoSuchUpload as the port's MultipartUploadGoneError; other errors unchanged. */
 function gone(err: unknown, key: string): unknown {
   return isNamed(err, 'NoSuchUpload') ? new MultipartUploadGoneError(key) : err;
+}
+
+/** Whether S3 answered with a 5xx (the SDK's error, or a port error made from one, as its cause). */
+function serverFailed(err: unknown): boolean {
+  const e = err as { $metadata?: { httpStatusCode?: number }; cause?: { $metadata?: { httpStatusCode?: number } } };
+  return (e?.$metadata?.httpStatusCode ?? e?.cause?.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 function isNamed(err: unknown, ...names: string[]): boolean {

@@ -3,6 +3,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { s3ClientConfig } from '../backend-env';
 
+/** Set by run-on-rgw.ts to `ceph-rgw`: tests then expect RGW's answers where they differ from AWS's. */
+export const S3_SERVER_VAR = 'STRATUS_TEST_S3_SERVER';
+/** Whether the suite's S3 is Ceph RGW. */
+export const onCephRgw = (): boolean => process.env[S3_SERVER_VAR] === 'ceph-rgw';
+/** The answer expected from the suite's S3: AWS's (which the local S3 and MinIO give), or Ceph RGW's own. */
+export const expectedAnswer = <T>(answers: { aws: T; rgw: T }): T => (onCephRgw() ? answers.rgw : answers.aws);
+
 /** 1 MiB, for part sizes. */
 export const MiB = 1024 * 1024;
 

@@ -1,0 +1,55 @@
+/**
+ * `npm run test:rgw`: the integration tests that hold for any S3, on Ceph's RADOS Gateway, the second real
+ * S3 of the test run. Starts RGW (local/backends/ceph-rgw.ts), then runs jest's integration project with
+ * S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION naming it, as a user would point the
+ * suite at MinIO; global-setup.ts then starts only DynamoDB Local. Fails, naming the apt-get line, when Ceph
+ * is not installed.
+ *
+ * By default it runs the S3 tests of test/integration/backends/ and the HTTP suite (test/integration/http/).
+ * Arguments replace that choice and go to jest as they are:
+ *   npm run test:rgw -- --runTestsByPath test/integration/http/blobs.test.ts
+ * `--check-installed` alone only checks that Ceph is installed.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { checkCephInstalled, startCephRgw } from '../../local/backends/ceph-rgw';
+import { S3_SERVER_VAR } from './backends/s3-helpers';
+
+/** What runs on RGW when no arguments are given. */
+const DEFAULT_SELECTION = ['--testPathPattern', '/test/integration/(http/|backends/s3-)'];
+
+async function main(): Promise<number> {
+  if (process.argv[2] === '--check-installed') {
+    await checkCephInstalled(); // npm test asks first, rather than after the other suites' minutes
+    return 0;
+  }
+  const started = Date.now();
+  const rgw = await startCephRgw();
+  console.log(`[test:rgw] Ceph RGW at ${rgw.endpoint}, started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const args = process.argv.slice(2);
+  const jest = spawn(process.execPath, [
+    join(__dirname, '..', '..', 'node_modules', 'jest', 'bin', 'jest.js'),
+    '--selectProjects', 'integration', '--runInBand', ...(args.length ? args : DEFAULT_SELECTION),
+  ], {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      S3_ENDPOINT: rgw.endpoint,
+      AWS_ACCESS_KEY_ID: rgw.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey,
+      AWS_REGION: rgw.region,
+      [S3_SERVER_VAR]: 'ceph-rgw',
+    },
+  });
+  const forward = (signal: NodeJS.Signals) => jest.kill(signal);
+  process.on('SIGINT', forward).on('SIGTERM', forward);
+  const code = await new Promise<number>((ok) => jest.once('close', (c, signal) => ok(c ?? (signal ? 1 : 0))));
+  await rgw.stop();
+  console.log(`[test:rgw] done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return code;
+}
+
+main().then((code) => process.exit(code), (err) => {
+  console.error(`[test:rgw] ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+});

@@ -3,7 +3,8 @@
  * would both upload the S3 part after the session's last one under the same part number: the chunk that
  * loses the session update (416) may overwrite the winner's part, and the upload can then never complete.
  * Serialised, the second chunk finds the session moved on and is refused before it writes anything.
- * Writers in different processes (two Lambda invocations) are not covered by this lock.
+ * Writers in different processes (two Lambda invocations) are not covered by this lock. UploadService takes
+ * it around each chunk and completion, so no handler has to.
  */
 export class SessionLocks {
   private readonly tails = new Map<string, Promise<void>>();

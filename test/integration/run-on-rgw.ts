@@ -5,8 +5,7 @@
  * suite at MinIO; global-setup.ts then starts only DynamoDB Local. Fails, naming the apt-get line, when Ceph
  * is not installed.
  *
- * By default it runs the S3 tests of test/integration/backends/ and the HTTP suite (test/integration/http/).
- * Arguments replace that choice and go to jest as they are:
+ * Arguments replace the default choice of tests (below) and go to jest as they are:
  *   npm run test:rgw -- --runTestsByPath test/integration/http/blobs.test.ts
  * `--check-installed` alone only checks that Ceph is installed.
  */
@@ -15,8 +14,12 @@ import { join } from 'node:path';
 import { checkCephInstalled, startCephRgw } from '../../local/backends/ceph-rgw';
 import { S3_SERVER_VAR } from './backends/s3-helpers';
 
-/** What runs on RGW when no arguments are given. */
-const DEFAULT_SELECTION = ['--testPathPattern', '/test/integration/(http/|backends/s3-)'];
+/**
+ * What runs on RGW when no arguments are given: every integration test that talks to S3 — the BlobStore
+ * contract on S3BlobStore, the S3 tests of backends/, the HTTP suite and the reliability suite. Left out:
+ * DynamoDB-only files (contracts/dynamodb-*, backends/dynamodb-local), the CLI and local auth set-up.
+ */
+const DEFAULT_SELECTION = ['--testPathPattern', '/test/integration/(contracts/s3-|backends/s3-|http/|reliability/)'];
 
 async function main(): Promise<number> {
   if (process.argv[2] === '--check-installed') {

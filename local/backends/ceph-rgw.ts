@@ -2,8 +2,8 @@
  * Ceph's RADOS Gateway, the second real S3 of the test run (MinIO cannot be installed on this machine):
  * a throw-away one-node cluster without systemd, in a temp directory. One monitor, one OSD on memstore,
  * radosgw's beast frontend on 127.0.0.1 at a free port, cephx off, and one user whose keys sign requests.
- * Starts in about 2 s. Needs Debian's `ceph-mon ceph-osd radosgw ceph-common` (Ceph 16.2.15 on bookworm)
- * and root (or a user that may run the daemons).
+ * Starts in about 2 s, as root or any user. Needs Debian's `ceph-mon ceph-osd radosgw ceph-common` (Ceph
+ * 16.2.15 on bookworm).
  *
  * RGW checks SigV4 and presigned URLs for real. Its differences from AWS S3 that the S3 adapter handles
  * are listed in lambda/adapters/s3/s3-blob-store.ts.
@@ -25,6 +25,8 @@ export interface CephRgw {
   region: string;
   accessKeyId: string;
   secretAccessKey: string;
+  /** The temp directory holding the cluster's config, stores, sockets and logs. */
+  dir: string;
   /** Kills the daemons and deletes the cluster's directory (and every stored byte with it). */
   stop(): Promise<void>;
 }
@@ -107,7 +109,7 @@ export async function startCephRgw(opts: { memstoreBytes?: number } = {}): Promi
     throw new Error(`Ceph RGW did not start: ${(err as Error).message}${logs}`);
   }
   let stopping: Promise<void> | undefined;
-  return { endpoint, region: 'us-east-1', accessKeyId, secretAccessKey, stop: () => (stopping ??= stop()) };
+  return { endpoint, region: 'us-east-1', accessKeyId, secretAccessKey, dir, stop: () => (stopping ??= stop()) };
 }
 
 /** The CLI session answers 0 even when a command failed: every pool must be there. */

@@ -130,6 +130,24 @@ describe('npm start after kill -9 of the registry and its embedded backends', ()
     expect(((await (await fetch(`${base}/v2/_catalog`)).json()) as { repositories: string[] }).repositories).toEqual(['crash/one', 'crash/three', 'crash/two']);
   });
 
+  it('a DynamoDB Local left running by a killed registry (its watchdog killed too) is stopped by the next start', async () => {
+    // Prepare: kill -9 the registry and DynamoDB Local's watchdog shells, not java
+    const processes = family(registry!.pid!);
+    const java = processes.find((p) => p.name === 'java')!.pid;
+    for (const { pid, name } of processes) if (name !== 'java' && name !== 'esbuild') process.kill(pid, 'SIGKILL');
+    await new Promise((ok) => setTimeout(ok, 500));
+    expect(readFileSync(`/proc/${java}/stat`, 'utf8')).not.toMatch(/\)\s+Z/); // still running, on the data directory's files
+    await registry!.stop();
+
+    // Act
+    registry = await startRegistry({ dataDir });
+
+    // Assess: the orphan is gone and the data is served by the new backends
+    expect(existsSync(`/proc/${java}`) && !/\)\s+Z/.test(readFileSync(`/proc/${java}/stat`, 'utf8'))).toBe(false);
+    expect(readFileSync(registry.logFile!, 'utf8')).toMatch(/"stoppedLeftoverBackends":[1-9]/);
+    expect((await fetch(`http://${registry.host}/v2/crash/one/tags/list`)).status).toBe(200);
+  });
+
   it('a second npm start on the same data directory exits 1 naming the running one, which keeps serving', async () => {
     const second = await startExpectingFailure({ STRATUS_DATA_DIR: dataDir, PORT: String(await freePort()) });
     expect(second.code).toBe(1);

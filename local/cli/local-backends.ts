@@ -51,7 +51,7 @@ export async function openLocalBackends(dataDir: string, env: NodeJS.ProcessEnv,
       startLocalS3Process({ dataDir: join(dataDir, 's3') }).then((s) => (stops.push(() => s.stop()), s)),
       startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), silent: true }).then((d) => (stops.push(() => d.stop()), d)),
     ]);
-    return await open(s3.endpoint, ddb.endpoint, dataDir, stopAll);
+    return await open(s3.endpoint, ddb.endpoint, `the data directory ${dataDir}`, stopAll);
   } catch (err) {
     await stopAll();
     throw err;

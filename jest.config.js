@@ -9,6 +9,8 @@ module.exports = {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      // Node's own errors must be `instanceof Error` in the sandbox, as in production (see the file).
+      testEnvironment: '<rootDir>/test/integration/environment.ts',
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/integration/timeout.ts'],

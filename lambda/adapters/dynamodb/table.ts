@@ -3,6 +3,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { translateBackendFailures } from '../backend-failures';
 import { BackendTimeouts, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../timeouts';
 import { TTL_ATTRIBUTE, UPLOADS_BY_EXPIRY } from './keys';
 
@@ -23,7 +24,7 @@ export function createDocumentClient(e: DynamoDbEndpoint): DynamoDBDocumentClien
     credentials: e.credentials,
     requestHandler: requestHandlerOptions(e.timeouts ?? DYNAMODB_TIMEOUTS),
   });
-  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return DynamoDBDocumentClient.from(translateBackendFailures(client, 'DynamoDB'), { marshallOptions: { removeUndefinedValues: true } });
 }
 
 /** The sparse index of upload sessions by expiry (keys.ts), keys only. */

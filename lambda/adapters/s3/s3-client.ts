@@ -1,4 +1,5 @@
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { translateBackendFailures } from '../backend-failures';
 import { BackendTimeouts, requestHandlerOptions, S3_TIMEOUTS } from '../timeouts';
 
 /** How to reach an S3 endpoint; everything optional falls back to the AWS SDK's defaults. */
@@ -42,7 +43,7 @@ export function createS3Client(e: S3Endpoint): S3Client {
     if (BLOB_BODY_COMMANDS.has(context.commandName ?? '') && request.headers) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
     return next(args);
   }, { step: 'build', name: 'stratusUnsignedPayload' });
-  return client;
+  return translateBackendFailures(client, 'S3');
 }
 
 /** Creates the bucket unless it exists (local and self-hosted set-ups; the CDK stack creates it in AWS). */

@@ -1,6 +1,7 @@
 import { errorResponse } from '../../../lambda/core/http/error-response';
 import { silentLogger } from '../../../lambda/shared/logger';
 import { OciError } from '../../../lambda/oci/errors';
+import { BackendThrottledError, BackendUnavailableError } from '../../../lambda/ports/backend-errors';
 import { registryOnFakes } from '../fakes/registry-under-test';
 
 const bodyOf = (res: { body?: Uint8Array }) => JSON.parse(Buffer.from(res.body!).toString());
@@ -18,29 +19,26 @@ describe('errorResponse', () => {
     expect([res.status, bodyOf(res).errors[0].code]).toEqual([413, 'SIZE_INVALID']);
   });
 
-  it('turns an unreachable backend into 503 UNAVAILABLE with the request id and Retry-After', () => {
-    const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+  it.each([
+    ['unavailable', new BackendUnavailableError('S3', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }))],
+    ['throttled', new BackendThrottledError('DynamoDB', Object.assign(new Error('slow down'), { name: 'ThrottlingException' }))],
+  ])('turns a backend %s into 503 UNAVAILABLE with the request id and Retry-After', (_why, err) => {
     const res = errorResponse(err, 'req-42', silentLogger);
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
     expect(bodyOf(res).errors[0]).toMatchObject({ code: 'UNAVAILABLE', detail: { requestId: 'req-42' } });
   });
 
-  it.each([
-    'AWS SDK error wrapper for TimeoutError: connect ECONNRESET 127.0.0.1:9',
-    'AWS SDK error wrapper for Error: write EPIPE',
-    'AWS SDK error wrapper for Error: socket hang up',
-  ])('turns a connection fault the SDK wrapped without its name or code (%s) into 503', (message) => {
-    expect(errorResponse(new Error(message), 'r1', silentLogger).status).toBe(503);
+  it('logs a backend error with the cause the adapter kept', () => {
+    const logged: unknown[] = [];
+    const cause = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    errorResponse(new BackendUnavailableError('S3', cause), 'r1', { ...silentLogger, error: (_m, f) => logged.push(f) });
+    expect(logged).toEqual([{ requestId: 'r1', error: expect.objectContaining({ name: 'BackendUnavailableError', cause: expect.objectContaining({ message: 'socket hang up' }) }) }]);
   });
 
-  it('turns a backend answer cut off mid-body into 503', () => {
-    const err = Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
-    expect(errorResponse(err, 'r1', silentLogger).status).toBe(503);
-  });
-
-  it('keeps other SDK-wrapped errors at 500', () => {
-    expect(errorResponse(new Error('AWS SDK error wrapper for TypeError: x is undefined'), 'r1', silentLogger).status).toBe(500);
+  it('keeps an untranslated error with a connection code at 500: only the adapters classify backend failures', () => {
+    const err = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    expect(errorResponse(err, 'r1', silentLogger).status).toBe(500);
   });
 
   it('turns a bug into 500 UNKNOWN without leaking the stack', () => {
@@ -75,7 +73,7 @@ describe('routing', () => {
   it('a backend fault -> 503, and the same request succeeds once the backend is back', async () => {
     const reg = registryOnFakes();
     const original = reg.meta.listRepositories.bind(reg.meta);
-    reg.meta.listRepositories = async () => { throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }); };
+    reg.meta.listRepositories = async () => { throw new BackendUnavailableError('DynamoDB', new Error('socket hang up')); };
     expect((await reg.send('GET', '/v2/_catalog')).status).toBe(503);
     reg.meta.listRepositories = original;
     expect((await reg.send('GET', '/v2/_catalog')).status).toBe(200);

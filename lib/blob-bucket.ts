@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { UPLOAD_LEFTOVERS_PREFIX } from '../lambda/core/storage-layout';
 
 /** Properties of the blob bucket. */
 export interface BlobBucketProps {
@@ -23,7 +24,7 @@ export class BlobBucket extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [
         { id: 'abort-incomplete-multipart', abortIncompleteMultipartUploadAfter: Duration.days(days) },
-        { id: 'expire-upload-leftovers', prefix: 'uploads/', expiration: Duration.days(days) },
+        { id: 'expire-upload-leftovers', prefix: UPLOAD_LEFTOVERS_PREFIX, expiration: Duration.days(days) },
       ],
     });
     Validations.of(this.bucket).acknowledge({

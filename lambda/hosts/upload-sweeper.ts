@@ -6,8 +6,9 @@ import { UploadService } from '../core/uploads/upload-service';
 export const DEFAULT_UPLOAD_SWEEP_SECONDS = 900;
 
 /**
- * One sweep of expired upload sessions (their multipart uploads aborted, leftovers deleted), logged with
- * its counts. What the scheduled Lambda runs, and the Node host every few minutes.
+ * One sweep of expired upload sessions (their multipart uploads aborted, their leftovers under
+ * `uploads/<id>/` deleted: core/storage-layout.ts), logged with its counts. What the scheduled Lambda runs,
+ * and the Node host every few minutes.
  */
 export async function sweepExpiredUploads(deps: RegistryDeps, logger: Logger): Promise<{ swept: number; failed: number }> {
   const started = performance.now();

@@ -15,9 +15,7 @@
  *   AUTH               ANONYMOUS                     grants                           what requests without credentials get
  *   LOGIN#<account>    FAILURES#<client address>     count, lockedUntil, expiresAt    TTL attribute: expiresAt
  *
- * S3 keys: blobs/<upload id> (an upload's object, which becomes the blob's object), manifests/<alg>/<hex>
- * (manifest bodies over 64 KiB), uploads/<upload id>/tail-* (chunk leftovers of sessions in progress,
- * safe to expire after the session TTL).
+ * Items name S3 objects by key (objectKey, bodyKey); the bucket's key layout is in core/storage-layout.ts.
  *
  * Index UploadsByExpiry (sparse, keys only): partition `uploadShard` = UPLOADS#<first hex digit of the
  * session id> (16 shards, so the index takes a session write per chunk at 16x one partition's rate),

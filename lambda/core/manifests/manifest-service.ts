@@ -5,6 +5,7 @@ import { Descriptor, parseManifest } from '../../oci/manifest';
 import { Reference } from '../../oci/names';
 import type { ManifestRecord } from '../../ports/metadata-store';
 import type { RegistryDeps } from '../config';
+import { storageKeys } from '../storage-layout';
 
 /** A manifest ready to serve: its record and its bytes. */
 export interface ManifestContent {
@@ -65,7 +66,7 @@ export class ManifestService {
     };
     if (body.length <= config.inlineManifestBytes) record.body = body;
     else {
-      record.bodyKey = `manifests/${digest.replace(':', '/')}`;
+      record.bodyKey = storageKeys.manifestBody(digest);
       await blobs.put(record.bodyKey, body);
     }
     const tags = unique([...(ref.kind === 'tag' ? [ref.tag] : []), ...extraTags]);

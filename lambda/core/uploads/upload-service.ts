@@ -5,10 +5,11 @@ import { MultipartUploadGoneError } from '../../ports/blob-store';
 import type { BlobRecord } from '../../ports/blob-index';
 import { UploadConflictError, UploadSession } from '../../ports/upload-session-store';
 import type { RegistryDeps } from '../config';
+import { storageKeys } from '../storage-layout';
 import { digestStoredObject, hashStoredObject, keepLiveHash, LiveHashes, resumeHash, RunningHash } from './hashing';
 import { mayUse, newSessionSecret, SessionAccess } from './session-access';
 import { SessionLocks } from './session-locks';
-import { uploadLeftoverPrefix, UploadTailMissingError, writeBody } from './upload-writer';
+import { UploadTailMissingError, writeBody } from './upload-writer';
 
 /** Expired sessions swept at once. */
 const SWEEP_CONCURRENCY = 8;
@@ -246,7 +247,7 @@ export class UploadService {
   private async discard(session: UploadSession): Promise<void> {
     const { blobs } = this.deps;
     if (session.multipartId) await blobs.abortMultipart(session.objectKey, session.multipartId);
-    const leftovers = new Set(await blobs.list(uploadLeftoverPrefix(session.id), 1000));
+    const leftovers = new Set(await blobs.list(storageKeys.uploadLeftovers(session.id), 1000));
     if (session.tail) leftovers.add(session.tail.key);
     await Promise.all([...leftovers].map((key) => blobs.delete(key)));
   }
@@ -260,7 +261,7 @@ export class UploadService {
   private newSession(repository: string): UploadSession {
     const id = randomUUID();
     const now = this.deps.now();
-    return { id, repository, offset: 0, objectKey: `blobs/${id}`, parts: [], createdAt: now, expiresAt: this.expiry() };
+    return { id, repository, offset: 0, objectKey: storageKeys.uploadObject(id), parts: [], createdAt: now, expiresAt: this.expiry() };
   }
 
   private expiry(): number {

@@ -3,13 +3,9 @@ import { OciError } from '../../oci/errors';
 import type { BlobStore } from '../../ports/blob-store';
 import type { UploadSession } from '../../ports/metadata-store';
 import type { RegistryConfig } from '../config';
+import { storageKeys } from '../storage-layout';
 import type { RunningHash } from './hashing';
 import { PartBuffer, PartPool, PartQueue } from './part-buffer';
-
-/** Where an upload's small leftovers (tails under S3's part minimum) are kept: `uploads/<id>/`. */
-export function uploadLeftoverPrefix(id: string): string {
-  return `uploads/${id}/`;
-}
 
 /** The session's tail object is gone: the upload was completed (or cancelled) by an earlier request. */
 export class UploadTailMissingError extends Error {
@@ -96,7 +92,7 @@ export async function writeBody(
       await uploadPart(rest);
     } else if (rest.length > 0) {
       // A fresh key per write: the committed session keeps pointing at its own tail until the commit.
-      s.tail = { key: `${uploadLeftoverPrefix(s.id)}tail-${randomUUID()}`, size: rest.length };
+      s.tail = { key: storageKeys.uploadTail(s.id, randomUUID()), size: rest.length };
       await blobs.put(s.tail.key, rest);
     }
     await queue.drain();

@@ -1,6 +1,7 @@
 /**
  * The scheduled function (lib/upload-sweeper.ts, hourly) that removes expired upload sessions with their
- * S3 multipart uploads and leftovers: DynamoDB's TTL deletes the session items, but not their bytes.
+ * S3 multipart uploads and leftovers (core/storage-layout.ts): DynamoDB's TTL deletes the session items,
+ * but not their bytes.
  */
 import type { RegistryDeps } from '../../core/config';
 import { jsonLogger } from '../../shared/logger';

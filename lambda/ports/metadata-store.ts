@@ -8,10 +8,3 @@ import type { UploadSessionStore } from './upload-session-store';
  * depend on the parts they use: blobs and links, manifests and tags, upload sessions, the catalog.
  */
 export interface MetadataStore extends BlobIndex, ManifestStore, UploadSessionStore, Catalog {}
-
-// Until every importer names the port it uses (files other engineers are changing at the same time).
-export type { BlobRecord } from './blob-index';
-export type { ManifestRecord, TagRecord } from './manifest-store';
-export type { Page } from './page';
-export type { UploadSession } from './upload-session-store';
-export { UploadConflictError } from './upload-session-store';

@@ -3,19 +3,14 @@ import { DigestAlgorithm } from '../../oci/digest';
 import { OciError } from '../../oci/errors';
 import { Descriptor, parseManifest } from '../../oci/manifest';
 import { Reference } from '../../oci/names';
-import type { ManifestRecord } from '../../ports/metadata-store';
-import type { RegistryDeps } from '../config';
+import type { BlobIndex } from '../../ports/blob-index';
+import type { ManifestRecord, ManifestStore } from '../../ports/manifest-store';
+import type { DepsUsing } from '../config';
 import { storageKeys } from '../storage-layout';
-
-/** A manifest ready to serve: its record and its bytes. */
-export interface ManifestContent {
-  record: ManifestRecord;
-  body: Uint8Array;
-}
 
 /** Manifests: validate and store, resolve by tag or digest, delete; referrers. */
 export class ManifestService {
-  constructor(private readonly deps: RegistryDeps) {}
+  constructor(private readonly deps: DepsUsing<ManifestStore & BlobIndex>) {}
 
   /** Resolves a reference to the manifest record, or throws MANIFEST_UNKNOWN. */
   async resolve(repository: string, ref: Reference): Promise<ManifestRecord> {

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Digest, parseDigest } from '../../oci/digest';
 import { OciError } from '../../oci/errors';
 import { MultipartUploadGoneError } from '../../ports/blob-store';
-import type { BlobRecord } from '../../ports/blob-index';
-import { UploadConflictError, UploadSession } from '../../ports/upload-session-store';
-import type { RegistryDeps } from '../config';
+import type { BlobIndex, BlobRecord } from '../../ports/blob-index';
+import { UploadConflictError, UploadSession, UploadSessionStore } from '../../ports/upload-session-store';
+import type { DepsUsing } from '../config';
 import { storageKeys } from '../storage-layout';
 import { digestStoredObject, hashStoredObject, keepLiveHash, LiveHashes, resumeHash, RunningHash } from './hashing';
 import { mayUse, newSessionSecret, SessionAccess } from './session-access';
@@ -47,7 +47,7 @@ export class UploadService {
   private readonly live = new LiveHashes();
   private readonly locks = new SessionLocks();
 
-  constructor(private readonly deps: RegistryDeps) {}
+  constructor(private readonly deps: DepsUsing<UploadSessionStore & BlobIndex>) {}
 
   /**
    * Opens a session for a repository. With auth on (`owner` given) it is bound to its creator's subject

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { OciError } from '../../oci/errors';
 import type { BlobStore } from '../../ports/blob-store';
-import type { UploadSession } from '../../ports/metadata-store';
+import type { UploadSession } from '../../ports/upload-session-store';
 import type { RegistryConfig } from '../config';
 import { storageKeys } from '../storage-layout';
 import type { RunningHash } from './hashing';

@@ -11,14 +11,17 @@ const named = (name: string, extra: object = {}) => Object.assign(new Error(name
 const coded = (code: string) => Object.assign(new Error(`connect ${code}`), { code });
 const credentials = { accessKeyId: 'k', secretAccessKey: 's' };
 
-/** Makes every request of `client` end in `outcome` (thrown, or returned as the command's output) without a network. */
+/**
+ * Makes every command of `client` end in `outcome` (thrown, or returned as its output) without a network: at the
+ * build step, before the SDK's retries, as if they had all been spent.
+ */
 function answerWith(client: { middlewareStack: { add: (...a: never[]) => void } }, outcome: () => unknown): void {
   const mw = () => async () => {
     const value = outcome();
     if (value instanceof Error) throw value;
     return { response: {}, output: { $metadata: {}, ...(value as object) } };
   };
-  (client.middlewareStack.add as (m: unknown, o: unknown) => void)(mw, { step: 'finalizeRequest', priority: 'low', name: 'testAnswer' });
+  (client.middlewareStack.add as (m: unknown, o: unknown) => void)(mw, { step: 'build', priority: 'low', name: 'testAnswer' });
 }
 
 describe('backendFailure (what adapters translate)', () => {
@@ -55,7 +58,6 @@ describe('the clients translate once, after their retries', () => {
     const s3 = createS3Client({ endpoint: 'http://127.0.0.1:9', credentials });
     let next: Error = coded('ECONNREFUSED');
     answerWith(s3, () => next);
-    s3.config.maxAttempts = async () => 1;
     await expect(s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' }))).rejects.toBeInstanceOf(BackendUnavailableError);
     next = named('NoSuchKey', { $metadata: { httpStatusCode: 404 } });
     await expect(s3.send(new GetObjectCommand({ Bucket: 'b', Key: 'k' }))).rejects.toMatchObject({ name: 'NoSuchKey' });
@@ -65,7 +67,6 @@ describe('the clients translate once, after their retries', () => {
     const doc = createDocumentClient({ endpoint: 'http://127.0.0.1:9', credentials });
     let next: Error = named('ThrottlingException', { $metadata: { httpStatusCode: 400 } });
     answerWith(doc, () => next);
-    doc.config.maxAttempts = async () => 1;
     await expect(doc.send(new GetCommand({ TableName: 't', Key: { pk: 'a', sk: 'b' } }))).rejects.toBeInstanceOf(BackendThrottledError);
     next = named('ConditionalCheckFailedException', { $metadata: { httpStatusCode: 400 } });
     await expect(doc.send(new GetCommand({ TableName: 't', Key: { pk: 'a', sk: 'b' } }))).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });

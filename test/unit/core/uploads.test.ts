@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { registryOnFakes, sha256 } from '../fakes/registry-under-test';
 import { UploadService } from '../../../lambda/core/uploads/upload-service';
+import { BackendUnavailableError } from '../../../lambda/ports/backend-errors';
 
 // Tiny parts so that a few bytes exercise multipart parts, tails and their merging.
 const small = { minPartSize: 8, partSize: 16, resumableHashMaxBytes: 1000 };
@@ -136,7 +137,7 @@ describe('blob uploads on the core', () => {
     const original = meta[method].bind(meta) as (...a: unknown[]) => Promise<unknown>;
     (meta as unknown as Record<string, unknown>)[method] = async (...a: unknown[]) => {
       if (lands) await original(...a);
-      throw Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+      throw new BackendUnavailableError('DynamoDB', new Error('read ECONNRESET'));
     };
     const put = () => send('PUT', `${location}?digest=${sha256(data)}`, { headers: { 'content-length': '5' }, body: data.subarray(35) });
     expect((await put()).status).toBe(503);
@@ -153,7 +154,7 @@ describe('blob uploads on the core', () => {
     const location = await startUpload(send);
     await send('PATCH', location, { headers: { 'content-length': '6' }, body: data });
     const createBlob = meta.createBlob.bind(meta);
-    meta.createBlob = async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); };
+    meta.createBlob = async () => { throw new BackendUnavailableError('DynamoDB', new Error('connect ECONNREFUSED')); };
     expect((await send('PUT', `${location}?digest=${sha256(data)}`)).status).toBe(503);
     meta.createBlob = createBlob;
     const retry = await send('PUT', `${location}?digest=${sha256(data)}`);
@@ -174,7 +175,7 @@ describe('sweeping expired upload sessions on the core', () => {
     expect(await sweeper.sweepExpired(Date.now())).toEqual({ swept: 0, failed: 0 });
 
     const abort = blobs.abortMultipart.bind(blobs);
-    blobs.abortMultipart = async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); };
+    blobs.abortMultipart = async () => { throw new BackendUnavailableError('S3', new Error('connect ECONNREFUSED')); };
     expect(await sweeper.sweepExpired(later)).toEqual({ swept: 0, failed: 1 });
     expect(meta.uploads.has(oldId)).toBe(true);
 

@@ -180,8 +180,8 @@ export class UploadService {
       written = await writeBody(blobs, config, session, input.body, { declaredLength, final: true, hash });
     } catch (err) {
       // An earlier attempt of this PUT may have got further: assembled the object, then failed before
-      // recording it or deleting the session. Its multipart upload or tail is then gone, which S3 tells as
-      // NoSuchUpload, or as a reset connection when it answers before reading the part.
+      // recording it or deleting the session. Its multipart upload or tail is then gone, which the blob
+      // store tells as MultipartUploadGoneError, or as a backend failure when it answers before reading the part.
       if (session.offset > 0 && !(err instanceof OciError)) {
         const assembled = await this.finishAssembled(repository, session, digest);
         if (assembled) return assembled;

@@ -1,8 +1,8 @@
 /**
  * `npx stratus ...`: users, grants, robot tokens, anonymous access and signing keys of a Stratus
- * registry, against the local backends of `npm start` or a deployed table (see local/cli/cli.ts).
+ * registry, against the local backends of `npm start` or a deployed table (see cli/cli.ts).
  */
-import { runCli } from '../local/cli/cli';
+import { runCli } from '../cli/cli';
 
 // The pinned SDK runs on Node 20; its notice about future releases needing Node 22 is not for users here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';

@@ -7,8 +7,8 @@
 import { jsonLogger } from '../lambda/shared/logger';
 import { chooseBlobDelivery } from '../lambda/hosts/node/blob-delivery';
 import { startNodeHost } from '../lambda/hosts/node/main';
-import { createApiGateway, HttpApiHandler } from './lambda/api-gateway';
-import { buildLambdaBundle } from './lambda/build-bundle';
+import { createApiGateway, HttpApiHandler } from './api-gateway/api-gateway';
+import { buildLambdaBundle } from './bundle/build-bundle';
 import { runUntilSignal, startLocalStack } from './local-stack';
 import { assertPortFree } from './port-check';
 import { startupFailureText } from './startup-error';

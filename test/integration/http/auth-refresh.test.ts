@@ -3,8 +3,8 @@
  * same name) and `user disable` make every refresh token issued before them useless. The CLI commands run
  * in-process on the registry's own table (DynamoDB Local).
  */
-import { COMMANDS, CommandContext } from '../../../local/cli/commands';
-import type { Target } from '../../../local/cli/target';
+import { COMMANDS, CommandContext } from '../../../cli/commands';
+import type { Target } from '../../../cli/target';
 import { startTestRegistry, TestRegistry } from '../harness';
 import { addUser, basic } from './auth-helpers';
 import { RegistryClient, uniqueRepo } from './client';

@@ -1,4 +1,4 @@
-import { readPassword } from '../../../local/cli/password';
+import { readPassword } from '../../../cli/password';
 import { BCRYPT_COST, DUMMY_HASH_COST, hashPassword, MAX_PASSWORD_BYTES, passwordFits, verifyPassword } from '../../../lambda/auth/passwords';
 
 describe('npx stratus user add/passwd: the password', () => {

@@ -17,7 +17,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AttributeValue, BatchWriteItemCommand, GetItemCommand, ScanCommand, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { localKeyFile } from '../../lambda/adapters/file/file-key-store';
+import { localKeyFile } from '../lambda/adapters/file/file-key-store';
 import { BackupClosure } from './backup-closure';
 import { BackupObject, backupFiles, BackupSummary, decodeItem, encodeItem, safeKey } from './backup-format';
 import { CliError } from './errors';

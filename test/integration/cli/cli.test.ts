@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAuthStore } from '../../lambda/adapters/dynamodb/dynamodb-auth-store';
-import { createDocumentClient, ensureTable } from '../../lambda/adapters/dynamodb/table';
-import { backendEnv } from './backend-env';
+import { DynamoDbAuthStore } from '../../../lambda/adapters/dynamodb/dynamodb-auth-store';
+import { createDocumentClient, ensureTable } from '../../../lambda/adapters/dynamodb/table';
+import { backendEnv } from '../backend-env';
 
-const ROOT = join(__dirname, '..', '..');
+const ROOT = join(__dirname, '..', '..', '..');
 const table = `stratus-cli-${randomUUID().slice(0, 8)}`;
 let doc: DynamoDBDocumentClient;
 let store: DynamoDbAuthStore;

@@ -1,4 +1,4 @@
-import type { Grant, RepositoryAction } from '../../lambda/ports/auth-store';
+import type { Grant, RepositoryAction } from '../lambda/ports/auth-store';
 import { CliError } from './errors';
 
 const ACTIONS: RepositoryAction[] = ['pull', 'push', 'delete'];

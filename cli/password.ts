@@ -1,5 +1,5 @@
 import { createInterface } from 'node:readline';
-import { MAX_PASSWORD_BYTES, passwordFits } from '../../lambda/auth/passwords';
+import { MAX_PASSWORD_BYTES, passwordFits } from '../lambda/auth/passwords';
 import { CliError } from './errors';
 
 /** Shortest password accepted. */

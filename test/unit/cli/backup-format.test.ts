@@ -1,4 +1,4 @@
-import { decodeItem, encodeItem, safeKey } from '../../../local/cli/backup-format';
+import { decodeItem, encodeItem, safeKey } from '../../../cli/backup-format';
 
 describe('backup format', () => {
   it('an item with every attribute type survives a line of table.jsonl unchanged, binary included', () => {

@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createDocumentClient, ensureTable } from '../../lambda/adapters/dynamodb/table';
-import { createS3Client, ensureBucket } from '../../lambda/adapters/s3/s3-client';
-import { startDynamoDbLocal } from '../backends/dynamodb-local';
-import { LOCAL_S3_CREDENTIALS } from '../backends/s3-server';
-import { startLocalS3Process } from '../backends/s3-server-process';
-import { prepareDataDir } from '../data-dir';
-import { lockDataDir } from '../data-dir-lock';
-import { readEndpoints } from '../endpoints-file';
+import { createDocumentClient, ensureTable } from '../lambda/adapters/dynamodb/table';
+import { createS3Client, ensureBucket } from '../lambda/adapters/s3/s3-client';
+import { startDynamoDbLocal } from '../local/backends/dynamodb-local';
+import { LOCAL_S3_CREDENTIALS } from '../local/backends/s3-server';
+import { startLocalS3Process } from '../local/backends/s3-server-process';
+import { prepareDataDir } from '../local/data-dir';
+import { lockDataDir } from '../local/data-dir-lock';
+import { readEndpoints } from '../local/endpoints-file';
 
 /** The S3 bucket and DynamoDB table of a local data directory, open for a CLI command. */
 export interface LocalBackends {

@@ -1,4 +1,4 @@
-import { BackupClosure } from '../../../local/cli/backup-closure';
+import { BackupClosure } from '../../../cli/backup-closure';
 
 const S = (s: string) => ({ S: s });
 const body = (m: unknown) => ({ B: Buffer.from(JSON.stringify(m)) });

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbAuthStore } from '../../lambda/adapters/dynamodb/dynamodb-auth-store';
-import { createDocumentClient, ensureTable } from '../../lambda/adapters/dynamodb/table';
-import { startDynamoDbLocal } from '../backends/dynamodb-local';
-import { prepareDataDir } from '../data-dir';
-import { lockDataDir } from '../data-dir-lock';
-import { localDataDir, readEndpoints } from '../endpoints-file';
+import { DynamoDbAuthStore } from '../lambda/adapters/dynamodb/dynamodb-auth-store';
+import { createDocumentClient, ensureTable } from '../lambda/adapters/dynamodb/table';
+import { startDynamoDbLocal } from '../local/backends/dynamodb-local';
+import { prepareDataDir } from '../local/data-dir';
+import { lockDataDir } from '../local/data-dir-lock';
+import { localDataDir, readEndpoints } from '../local/endpoints-file';
 
 /** Where the CLI's commands go: the options that choose it. */
 export interface TargetOptions {

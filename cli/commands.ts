@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { newGeneration } from '../../lambda/auth/credential-generation';
-import { FileKeySetStore, localKeyFile } from '../../lambda/adapters/file/file-key-store';
-import type { AuthStore, Grant, User } from '../../lambda/ports/auth-store';
+import { newGeneration } from '../lambda/auth/credential-generation';
+import { FileKeySetStore, localKeyFile } from '../lambda/adapters/file/file-key-store';
+import type { AuthStore, Grant, User } from '../lambda/ports/auth-store';
 import { CliError } from './errors';
 import { addGrant, formatGrants, parseActions, parseExpiry, parseGrant, parsePattern, removeGrant } from './grants';
 import { readPassword } from './password';

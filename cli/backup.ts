@@ -21,7 +21,7 @@ import { localKeyFile } from '../lambda/adapters/file/file-key-store';
 import { BackupClosure } from './backup-closure';
 import { BackupObject, backupFiles, BackupSummary, decodeItem, encodeItem, safeKey } from './backup-format';
 import { CliError } from './errors';
-import { LocalBackends, openLocalBackends } from './local-backends';
+import type { LocalBackends, LocalFallback } from './local-fallback';
 
 /** Where a backup command writes: result lines, and a progress line that rewrites itself on a terminal. */
 export interface BackupIo {
@@ -34,12 +34,12 @@ export interface BackupIo {
 const SKIPPED_PARTITION = /^UPLOAD#/;
 
 /** Backs up the data directory's table and objects into `dir` (which must not exist or be empty). */
-export async function backup(dir: string, dataDir: string, env: NodeJS.ProcessEnv, io: BackupIo): Promise<BackupSummary> {
+export async function backup(dir: string, dataDir: string, env: NodeJS.ProcessEnv, io: BackupIo, local: LocalFallback): Promise<BackupSummary> {
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new CliError(`${dir} is not empty: back up into a new directory`);
   await mkdir(dir, { recursive: true, mode: 0o700 }); // it holds password hashes and the signing keys
   const files = backupFiles(dir);
   const started = Date.now();
-  const backends = await openLocalBackends(dataDir, env, 'npx stratus backup', io.err);
+  const backends = await local.openBackends(dataDir, env, 'npx stratus backup', io.err);
   try {
     const dump = new TableDump(files.table);
     await scanTable(backends, dump, io);
@@ -139,7 +139,7 @@ async function copyObjectOut(b: LocalBackends, key: string, digest: string, path
 }
 
 /** Restores a backup into the data directory's table and bucket, which must be empty unless `force`. */
-export async function restore(dir: string, dataDir: string, env: NodeJS.ProcessEnv, io: BackupIo, force = false): Promise<void> {
+export async function restore(dir: string, dataDir: string, env: NodeJS.ProcessEnv, io: BackupIo, local: LocalFallback, force = false): Promise<void> {
   const files = backupFiles(dir);
   if (!existsSync(files.summary)) throw new CliError(`${dir} holds no complete backup (no stratus-backup.json)`);
   const summary = JSON.parse(readFileSync(files.summary, 'utf8')) as BackupSummary;
@@ -147,7 +147,7 @@ export async function restore(dir: string, dataDir: string, env: NodeJS.ProcessE
   const objects = readFileSync(files.objects, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BackupObject);
   objects.forEach((o) => safeKey(o.key));
   const started = Date.now();
-  const backends = await openLocalBackends(dataDir, env, 'npx stratus restore', io.err);
+  const backends = await local.openBackends(dataDir, env, 'npx stratus restore', io.err);
   try {
     if (!force) await refuseNonEmpty(backends);
     let bytes = 0;

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { backup, restore } from './backup';
 import { COMMANDS, CommandContext, CommandOptions, keysRotate } from './commands';
 import { CliError } from './errors';
+import type { LocalFallback } from './local-fallback';
 import { dataDirOf, openTarget, TargetOptions } from './target';
 
 /** Where the CLI writes and what it reads. */
@@ -10,6 +11,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Without --table: the local backends of `npm start` (bin/stratus-cli.ts passes local/'s). */
+  local: LocalFallback;
 }
 
 const USAGE = () => [
@@ -60,7 +63,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (!values.table && (values.region || values.endpoint)) throw new CliError('--region and --endpoint need --table <name>', 2);
 
     const ctx = (args: string[]): CommandContext => ({
-      args, opts: values as CommandOptions, env: io.env, out: io.out, open: () => openTarget(targetOpts, io.env, io.err),
+      args, opts: values as CommandOptions, env: io.env, out: io.out, open: () => openTarget(targetOpts, io.env, io.err, io.local),
     });
     const [group, verb, ...rest] = positionals;
     if (group === 'backup' || group === 'restore') {
@@ -68,7 +71,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 0;
     }
     if (group === 'keys' && verb === 'rotate') {
-      await keysRotate(ctx(rest), dataDirOf(targetOpts, io.env), values.region);
+      await keysRotate(ctx(rest), dataDirOf(targetOpts, io.env, io.local), values.region);
       return 0;
     }
     const found = COMMANDS[`${group} ${verb}`] ? { cmd: COMMANDS[`${group} ${verb}`], args: rest }
@@ -108,10 +111,10 @@ async function backupCommand(verb: 'backup' | 'restore', args: string[], target:
   if (args.length !== 1) throw new CliError(`usage: npx stratus ${verb === 'backup' ? BACKUP_USAGE[0] : BACKUP_USAGE[1]}`.replace(/ {2,}.*/, ''), 2);
   if (target.table) throw new CliError(`${verb} works on a local data directory (--data-dir); for a deployed table use DynamoDB's and S3's own backups`, 2);
   const dir = resolve(args[0]);
-  const dataDir = dataDirOf(target, io.env);
+  const dataDir = dataDirOf(target, io.env, io.local);
   const bio = { out: io.out, err: io.err, progress: terminalProgress() };
-  if (verb === 'backup') await backup(dir, dataDir, io.env, bio);
-  else await restore(dir, dataDir, io.env, bio, force);
+  if (verb === 'backup') await backup(dir, dataDir, io.env, bio, io.local);
+  else await restore(dir, dataDir, io.env, bio, io.local, force);
 }
 
 /** A progress line rewritten in place on a terminal; nothing when stderr is a pipe or a file. */

@@ -1,41 +1,72 @@
 import { join } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
+import type { LocalBackends, LocalFallback, LocalTable } from '../cli/local-fallback';
 import { createDocumentClient, ensureTable } from '../lambda/adapters/dynamodb/table';
 import { createS3Client, ensureBucket } from '../lambda/adapters/s3/s3-client';
-import { startDynamoDbLocal } from '../local/backends/dynamodb-local';
-import { LOCAL_S3_CREDENTIALS } from '../local/backends/s3-server';
-import { startLocalS3Process } from '../local/backends/s3-server-process';
-import { prepareDataDir } from '../local/data-dir';
-import { lockDataDir } from '../local/data-dir-lock';
-import { readEndpoints } from '../local/endpoints-file';
-
-/** The S3 bucket and DynamoDB table of a local data directory, open for a CLI command. */
-export interface LocalBackends {
-  s3: S3Client;
-  dynamodb: DynamoDBClient;
-  bucket: string;
-  table: string;
-  /** e.g. "the running npm start (http://127.0.0.1:5000)". */
-  description: string;
-  close(): Promise<void>;
-}
+import { startDynamoDbLocal } from './backends/dynamodb-local';
+import { LOCAL_S3_CREDENTIALS } from './backends/s3-server';
+import { startLocalS3Process } from './backends/s3-server-process';
+import { prepareDataDir } from './data-dir';
+import { lockDataDir } from './data-dir-lock';
+import { localDataDir, readEndpoints } from './endpoints-file';
 
 const DYNAMODB_LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** `npx stratus` without --table: the local backends of `npm start`, wired into the CLI by bin/stratus-cli.ts. */
+export const localFallback: LocalFallback = {
+  dataDir: localDataDir,
+  openTable: openLocalTable,
+  openBackends: openLocalBackends,
+};
+
+/**
+ * The table of `npm start` on `dataDir`: its running DynamoDB (from endpoints.json), or, when it is
+ * stopped, DynamoDB Local started on <dataDir>/dynamodb for this command alone. `close` stops what was
+ * started (the caller destroys `doc`).
+ */
+async function openLocalTable(dataDir: string, env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<LocalTable> {
+  const running = readEndpoints(dataDir);
+  const table = running?.table ?? env.STRATUS_TABLE ?? 'stratus';
+  if (running?.dynamodbEndpoint && (await answers(running.dynamodbEndpoint, 2000))) {
+    const doc = createDocumentClient({ endpoint: running.dynamodbEndpoint, credentials: DYNAMODB_LOCAL_CREDENTIALS });
+    await ensureTable(doc, table);
+    return { doc, table, description: `table ${table} of the running npm start (${running.dynamodbEndpoint})`, close: async () => undefined };
+  }
+  // Held while this command's DynamoDB Local runs, so npm start cannot start on the same files meanwhile.
+  prepareDataDir(dataDir);
+  const lock = lockDataDir(dataDir, 'npx stratus');
+  log(`npm start is not running: starting DynamoDB Local on ${join(dataDir, 'dynamodb')} for this command`);
+  const ddb = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb'), silent: true }).catch((err) => {
+    lock.release();
+    throw err;
+  });
+  const stop = async () => {
+    await ddb.stop();
+    lock.release();
+  };
+  const doc = createDocumentClient({ endpoint: ddb.endpoint, region: ddb.region, credentials: DYNAMODB_LOCAL_CREDENTIALS });
+  try {
+    await ensureTable(doc, table);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { doc, table, description: `table ${table} in ${dataDir}`, close: stop };
+}
 
 /**
  * The backends of `npm start` on `dataDir`: its running ones (from endpoints.json), or, when it is
  * stopped, DynamoDB Local and the local S3 server started on the directory for this command alone
  * (holding the directory's lock, so `npm start` cannot start on the same files meanwhile).
  */
-export async function openLocalBackends(dataDir: string, env: NodeJS.ProcessEnv, role: string, log: (line: string) => void): Promise<LocalBackends> {
+async function openLocalBackends(dataDir: string, env: NodeJS.ProcessEnv, role: string, log: (line: string) => void): Promise<LocalBackends> {
   const running = readEndpoints(dataDir);
   const bucket = running?.bucket ?? env.STRATUS_BUCKET ?? 'stratus-blobs';
   const table = running?.table ?? env.STRATUS_TABLE ?? 'stratus';
   // npm start on another S3 (S3_ENDPOINT) signs with the AWS_* keys; the embedded one knows only its own
   const s3Credentials = env.S3_ENDPOINT && env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
     ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY } : LOCAL_S3_CREDENTIALS;
-  if (running?.dynamodbEndpoint && running.s3Endpoint && (await answers(running.dynamodbEndpoint))) {
+  if (running?.dynamodbEndpoint && running.s3Endpoint && (await answers(running.dynamodbEndpoint, 3000))) {
     return open(running.s3Endpoint, running.dynamodbEndpoint, `the running npm start (${running.registry ?? dataDir})`, async () => undefined);
   }
 
@@ -78,11 +109,11 @@ export async function openLocalBackends(dataDir: string, env: NodeJS.ProcessEnv,
   }
 }
 
-/** True when a DynamoDB answers at the endpoint within a few seconds. */
-async function answers(endpoint: string): Promise<boolean> {
+/** True when a DynamoDB answers at the endpoint within `timeoutMs`. */
+async function answers(endpoint: string, timeoutMs: number): Promise<boolean> {
   const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: DYNAMODB_LOCAL_CREDENTIALS, maxAttempts: 1 });
   try {
-    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(3000) });
+    await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: AbortSignal.timeout(timeoutMs) });
     return true;
   } catch {
     return false;

@@ -7,12 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDbAuthStore } from '../../lambda/adapters/dynamodb/dynamodb-auth-store';
-import { createDocumentClient, ensureTable } from '../../lambda/adapters/dynamodb/table';
-import type { Logger } from '../../lambda/shared/logger';
-import { settingsFromEnv } from '../../lambda/hosts/settings';
-import { prepareLocalAuth } from '../../local/auth-setup';
-import { backendEnv } from './backend-env';
+import { DynamoDbAuthStore } from '../../../lambda/adapters/dynamodb/dynamodb-auth-store';
+import { createDocumentClient, ensureTable } from '../../../lambda/adapters/dynamodb/table';
+import type { Logger } from '../../../lambda/shared/logger';
+import { settingsFromEnv } from '../../../lambda/hosts/settings';
+import { prepareLocalAuth } from '../../../local/auth-setup';
+import { backendEnv } from '../backend-env';
 
 const quiet: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

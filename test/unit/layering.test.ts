@@ -53,6 +53,17 @@ describe('layering of lambda/', () => {
     expect(found).toEqual([]);
   });
 
+  it('cli/ imports nothing from local/: the local-emulator fallback is passed in (bin/stratus-cli.ts wires it)', () => {
+    const files = sourceFiles(join(ROOT, 'cli'));
+    expect(files.length).toBeGreaterThan(0);
+
+    const found = files.flatMap((file) => specifiers(readFileSync(file, 'utf8'))
+      .filter((spec) => spec.startsWith('.') && relative(ROOT, resolve(dirname(file), spec)).split('/')[0] === 'local')
+      .map((spec) => `${relative(ROOT, file)} imports ${spec}`));
+
+    expect(found).toEqual([]);
+  });
+
   it('the scan finds each kind of forbidden import (so a passing scan means something)', () => {
     const file = join(ROOT, 'lambda/auth/example.ts');
     const source = [

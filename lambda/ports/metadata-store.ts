@@ -1,10 +1,52 @@
-import type { BlobIndex } from './blob-index';
+import type { Descriptor } from '../oci/manifest';
+import type { BlobIndex, BlobRecord } from './blob-index';
 import type { Catalog } from './catalog';
-import type { ManifestStore } from './manifest-store';
-import type { UploadSessionStore } from './upload-session-store';
+import type { ManifestRecord, ManifestStore } from './manifest-store';
+import type { UploadSession, UploadSessionStore } from './upload-session-store';
 
 /**
  * All registry metadata, as the hosts wire it (one DynamoDB table in production). Services and handlers
  * depend on the parts they use: blobs and links, manifests and tags, upload sessions, the catalog.
  */
 export interface MetadataStore extends BlobIndex, ManifestStore, UploadSessionStore, Catalog {}
+
+/** The four parts one backend implements the metadata ports with. */
+export interface MetadataParts {
+  blobIndex: BlobIndex;
+  manifests: ManifestStore;
+  uploadSessions: UploadSessionStore;
+  catalog: Catalog;
+}
+
+/**
+ * A MetadataStore made of its parts, each call going to the part that owns it: the one wiring every
+ * backend (DynamoDB, the in-memory fakes) shares, so their forwarding cannot drift apart.
+ */
+export class MetadataStoreOfParts implements MetadataStore {
+  constructor(private readonly parts: MetadataParts) {}
+
+  getLinkedBlob(repo: string, digest: string) { return this.parts.blobIndex.getLinkedBlob(repo, digest); }
+  getBlob(digest: string) { return this.parts.blobIndex.getBlob(digest); }
+  createBlob(record: BlobRecord) { return this.parts.blobIndex.createBlob(record); }
+  linkBlob(repo: string, record: BlobRecord) { return this.parts.blobIndex.linkBlob(repo, record); }
+  unlinkBlob(repo: string, digest: string) { return this.parts.blobIndex.unlinkBlob(repo, digest); }
+  missingBlobs(repo: string, digests: string[]) { return this.parts.blobIndex.missingBlobs(repo, digests); }
+
+  getManifest(repo: string, digest: string) { return this.parts.manifests.getManifest(repo, digest); }
+  getTag(repo: string, tag: string) { return this.parts.manifests.getTag(repo, tag); }
+  missingManifests(repo: string, digests: string[]) { return this.parts.manifests.missingManifests(repo, digests); }
+  putManifest(repo: string, m: ManifestRecord, tags: string[]) { return this.parts.manifests.putManifest(repo, m, tags); }
+  deleteManifest(repo: string, digest: string) { return this.parts.manifests.deleteManifest(repo, digest); }
+  deleteTag(repo: string, tag: string) { return this.parts.manifests.deleteTag(repo, tag); }
+  listTags(repo: string, n: number, last?: string) { return this.parts.manifests.listTags(repo, n, last); }
+  listReferrers(repo: string, subject: string): Promise<Descriptor[]> { return this.parts.manifests.listReferrers(repo, subject); }
+
+  createUpload(session: UploadSession) { return this.parts.uploadSessions.createUpload(session); }
+  getUpload(id: string) { return this.parts.uploadSessions.getUpload(id); }
+  updateUpload(session: UploadSession, expectedOffset: number) { return this.parts.uploadSessions.updateUpload(session, expectedOffset); }
+  deleteUpload(id: string) { return this.parts.uploadSessions.deleteUpload(id); }
+  listExpiredUploads(beforeSeconds: number, limit: number) { return this.parts.uploadSessions.listExpiredUploads(beforeSeconds, limit); }
+
+  repositoryExists(repo: string) { return this.parts.catalog.repositoryExists(repo); }
+  listRepositories(n: number, last?: string) { return this.parts.catalog.listRepositories(n, last); }
+}

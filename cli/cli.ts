@@ -4,7 +4,14 @@ import { backup, restore } from './backup';
 import { COMMANDS, CommandContext, CommandOptions, keysRotate } from './commands';
 import { CliError } from './errors';
 import type { LocalFallback } from './local-fallback';
+import { GC_COMMANDS } from './gc';
+import { IMMUTABILITY_COMMANDS } from './immutability';
+import { RETENTION_COMMANDS } from './retention';
+import type { TargetCommand } from './target-command';
 import { dataDirOf, openTarget, TargetOptions } from './target';
+
+/** Storage lifecycle commands: each feature's file owns its table. */
+const LIFECYCLE_COMMANDS: Record<string, [string, TargetCommand]> = { ...GC_COMMANDS, ...RETENTION_COMMANDS, ...IMMUTABILITY_COMMANDS };
 
 /** Where the CLI writes and what it reads. */
 export interface CliIo {
@@ -19,7 +26,7 @@ const USAGE = () => [
   'usage: npx stratus <command> [target options]',
   '',
   'commands:',
-  ...[...Object.values(COMMANDS).map(([usage]) => usage), 'keys rotate [--secret <secret id>]  the local key file, or start the deployed secret\'s rotation',
+  ...[...Object.values(COMMANDS).map(([usage]) => usage), ...Object.values(LIFECYCLE_COMMANDS).map(([usage]) => usage), 'keys rotate [--secret <secret id>]  the local key file, or start the deployed secret\'s rotation',
     ...BACKUP_USAGE]
     .map((usage) => {
       const [syntax, ...help] = usage.split(/ {2,}/);
@@ -72,6 +79,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (group === 'keys' && verb === 'rotate') {
       await keysRotate(ctx(rest), dataDirOf(targetOpts, io.env, io.local), values.region);
+      return 0;
+    }
+    const lifecycle = LIFECYCLE_COMMANDS[`${group} ${verb}`] ?? LIFECYCLE_COMMANDS[group];
+    if (lifecycle) {
+      const c = ctx(LIFECYCLE_COMMANDS[`${group} ${verb}`] ? rest : positionals.slice(1));
+      const target = await c.open();
+      try {
+        await lifecycle[1](c, target);
+      } finally {
+        await target.close();
+      }
       return 0;
     }
     const found = COMMANDS[`${group} ${verb}`] ? { cmd: COMMANDS[`${group} ${verb}`], args: rest }

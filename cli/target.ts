@@ -16,6 +16,9 @@ export interface TargetOptions {
 /** An open target: the auth store and how to let go of it. */
 export interface Target {
   store: DynamoDbAuthStore;
+  /** The target's table, for the stores other commands open on it (policies, garbage collection). */
+  doc: DynamoDBDocumentClient;
+  table: string;
   /** Human-readable description, e.g. "table stratus at http://127.0.0.1:8000". */
   description: string;
   dataDir: string;
@@ -55,6 +58,8 @@ function target(
 ): Target {
   return {
     store: new DynamoDbAuthStore(doc, table),
+    doc,
+    table,
     description,
     dataDir,
     local,

@@ -59,6 +59,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         endpoint: { type: 'string' },
         'data-dir': { type: 'string' },
         force: { type: 'boolean' },
+        'dry-run': { type: 'boolean' },
+        grace: { type: 'string' },
+        json: { type: 'boolean' },
+        file: { type: 'string' },
+        exclude: { type: 'string', multiple: true },
+        limit: { type: 'string' },
+        bucket: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });

@@ -22,6 +22,15 @@ export interface CommandOptions {
   expires?: string;
   quiet?: boolean;
   secret?: string;
+  /** Storage lifecycle options (gc, retention, immutability). */
+  'dry-run'?: boolean;
+  grace?: string;
+  json?: boolean;
+  file?: string;
+  exclude?: string[];
+  limit?: string;
+  /** A deployed bucket (stack output BucketName), with --table. */
+  bucket?: string;
 }
 
 /** What a command needs besides its arguments. */

@@ -48,7 +48,14 @@ export const keys = {
   robot: (id: string) => ({ pk: ROBOTS_PK, sk: `ROBOT#${id}` }),
   anonymous: () => ({ pk: 'AUTH', sk: 'ANONYMOUS' }),
   loginFailures: (account: string, address: string) => ({ pk: `LOGIN#${account}`, sk: `FAILURES#${address}` }),
+  /** A repository's back-link in the blob's partition: who links the blob, read by the collector's verify. */
+  backLink: (digest: string, repo: string) => ({ pk: `BLOB#${digest}`, sk: `LINK#${repo}` }),
+  /** A garbage collection run's record, newest last in sort order (startedAt as 13 digits). */
+  gcRun: (startedAt: number, runId: string) => ({ pk: GC_RUNS_PK, sk: `RUN#${String(startedAt).padStart(13, '0')}#${runId}` }),
 };
+
+/** Partition of every garbage collection run record. */
+export const GC_RUNS_PK = 'GC#RUNS';
 
 /** Partition of every user item. */
 export const USERS_PK = 'AUTH#USERS';
@@ -71,6 +78,8 @@ export const prefixes = {
   referrers: (subject: string) => `REFERRER#${subject}#`,
   user: 'USER#',
   robot: 'ROBOT#',
+  backLink: 'LINK#',
+  gcRun: 'RUN#',
 };
 
 /** The sparse index of upload sessions by expiry, its partitions and key attributes. */

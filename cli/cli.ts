@@ -7,6 +7,7 @@ import type { LocalFallback } from './local-fallback';
 import { GC_COMMANDS } from './gc';
 import { IMMUTABILITY_COMMANDS } from './immutability';
 import { RETENTION_COMMANDS } from './retention';
+import { terminalProgress } from './terminal-progress';
 import type { TargetCommand } from './target-command';
 import { dataDirOf, openTarget, TargetOptions } from './target';
 
@@ -66,6 +67,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         exclude: { type: 'string', multiple: true },
         limit: { type: 'string' },
         bucket: { type: 'string' },
+        verbose: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -73,7 +75,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.out(USAGE());
       return values.help ? 0 : 2;
     }
-    const targetOpts: TargetOptions = { table: values.table, region: values.region, endpoint: values.endpoint, dataDir: values['data-dir'] };
+    const targetOpts: TargetOptions = { table: values.table, region: values.region, endpoint: values.endpoint, dataDir: values['data-dir'], bucket: values.bucket };
     if (!values.table && (values.region || values.endpoint)) throw new CliError('--region and --endpoint need --table <name>', 2);
 
     const ctx = (args: string[]): CommandContext => ({
@@ -91,7 +93,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const lifecycle = LIFECYCLE_COMMANDS[`${group} ${verb}`] ?? LIFECYCLE_COMMANDS[group];
     if (lifecycle) {
       const c = ctx(LIFECYCLE_COMMANDS[`${group} ${verb}`] ? rest : positionals.slice(1));
-      const target = await c.open();
+      // gc deletes S3 objects too: its target opens the bucket as well as the table
+      const target = group === 'gc' && verb !== 'history' ? await openTarget({ ...targetOpts, withBucket: true }, io.env, io.err, io.local) : await c.open();
       try {
         await lifecycle[1](c, target);
       } finally {
@@ -140,18 +143,6 @@ async function backupCommand(verb: 'backup' | 'restore', args: string[], target:
   const bio = { out: io.out, err: io.err, progress: terminalProgress() };
   if (verb === 'backup') await backup(dir, dataDir, io.env, bio, io.local);
   else await restore(dir, dataDir, io.env, bio, io.local, force);
-}
-
-/** A progress line rewritten in place on a terminal; nothing when stderr is a pipe or a file. */
-function terminalProgress(): ((text: string) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  let last = 0;
-  return (text) => {
-    const now = Date.now();
-    if (text && now - last < 100) return; // a few redraws a second are enough
-    last = now;
-    process.stderr.write(`\r\x1b[K${text}`);
-  };
 }
 
 /** What to do about the AWS errors people hit first. */

@@ -1,27 +1,65 @@
+import type { GcState } from './gc-store';
+
 /** A blob the registry holds: its digest, size and the object that has its bytes. */
 export interface BlobRecord {
   digest: string;
   size: number;
   objectKey: string;
+  /** When a write last created or renewed a reference to it (ms since the epoch; absent on old items: 0). */
+  touchedAt?: number;
+  /** The collector's mark, when the item is condemned or being deleted (see ports/gc-store.ts). */
+  gcState?: GcState;
 }
 
 /**
+ * The blob record is gone or being deleted by the garbage collector (`deleting`): it can no longer be
+ * linked. Thrown by linkBlob; an upload then records its own object, a mount answers "upload it".
+ */
+export class BlobRecordGoneError extends Error {
+  constructor(readonly digest: string) {
+    super(`blob record ${digest} is gone or being deleted`);
+    this.name = 'BlobRecordGoneError';
+  }
+}
+
+/**
+ * What touchLink did: removed a condemned mark ('rescued'), renewed a stale touchedAt ('touched'),
+ * nothing because the link is live and recent ('fresh'), or nothing because there is no link ('gone').
+ */
+export type TouchOutcome = 'rescued' | 'touched' | 'fresh' | 'gone';
+
+/**
  * Which blobs the registry holds, and which repositories see them (DynamoDB in production). A blob is
- * recorded once per digest and shared; a repository sees it only once linked. Throws only on backend faults.
+ * recorded once per digest and shared; a repository sees it only once linked. Times are ms since the
+ * epoch, passed in by the caller (adapters keep no clock). Throws only on backend faults and the errors named.
  */
 export interface BlobIndex {
-  /** The blob as linked to a repository, or null when the repository has no such blob. */
+  /** The blob as linked to a repository (the link's touchedAt and gcState), or null when the repository has no such blob. */
   getLinkedBlob(repository: string, digest: string): Promise<BlobRecord | null>;
-  /** The blob anywhere in the registry, or null. */
+  /** The blob anywhere in the registry (the record's touchedAt and gcState), or null. */
   getBlob(digest: string): Promise<BlobRecord | null>;
   /**
-   * Records a new blob unless one with that digest exists (a conditional write); returns the record that
-   * is now current: the caller's (`created: true`) or the one already there, whose object holds the bytes.
+   * Records a new blob (touchedAt = now) unless one with that digest exists (a conditional write); returns
+   * the record that is now current: the caller's (`created: true`) or the one already there, as stored.
    */
-  createBlob(record: BlobRecord): Promise<{ created: boolean; record: BlobRecord }>;
-  /** Makes a blob visible in a repository (and the repository visible in the catalog). */
-  linkBlob(repository: string, record: BlobRecord): Promise<void>;
-  /** Removes a blob from a repository; false when it was not linked. */
+  createBlob(record: BlobRecord, now: number): Promise<{ created: boolean; record: BlobRecord }>;
+  /**
+   * Replaces the record with a fresh one (touchedAt = now, no collector mark) only if the stored record
+   * still names `expectedObjectKey` (or is absent); false when another write replaced it first.
+   */
+  replaceBlob(record: BlobRecord, expectedObjectKey: string, now: number): Promise<boolean>;
+  /**
+   * Makes a blob visible in a repository (and the repository visible in the catalog), in one transaction
+   * that also renews the blob record (touchedAt = now, a condemned mark removed) and writes the back-link.
+   * BlobRecordGoneError when the record is absent or `deleting`: nothing is written then.
+   */
+  linkBlob(repository: string, record: BlobRecord, now: number): Promise<void>;
+  /**
+   * Rescues or renews a link in one conditional write: removes a condemned mark, or sets touchedAt = now
+   * when it is older than `staleBefore`. A link being deleted by the collector is already gone ('gone').
+   */
+  touchLink(repository: string, digest: string, now: number, staleBefore: number): Promise<TouchOutcome>;
+  /** Removes a blob from a repository (the link and its back-link); false when it was not linked. */
   unlinkBlob(repository: string, digest: string): Promise<boolean>;
   /** Which of these digests the repository does not hold as blobs, in the order given. */
   missingBlobs(repository: string, digests: string[]): Promise<string[]>;

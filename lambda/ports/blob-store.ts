@@ -22,6 +22,14 @@ export class MultipartUploadGoneError extends Error {
   }
 }
 
+/** An object as a listing or a HEAD describes it. */
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** ms since the epoch. */
+  lastModified: number;
+}
+
 /**
  * Object storage for blob bytes (S3 in production). Keys are opaque to the store; the core decides them.
  * Methods throw on backend faults; "not found" is a return value, not an exception.
@@ -46,6 +54,13 @@ export interface BlobStore {
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /** Keys that start with `prefix`, in key order, at most `limit` of them. */
   list(prefix: string, limit: number): Promise<string[]>;
+  /** Size and last modification of an object (a HEAD), or null when it does not exist. */
+  stat(key: string): Promise<{ size: number; lastModified: number } | null>;
+  /**
+   * Objects whose key starts with `prefix` and sorts after `startAfter` (all when undefined), in key
+   * order, at most `limit` (one LIST per 1,000): page on with the last key returned.
+   */
+  listObjects(prefix: string, startAfter: string | undefined, limit: number): Promise<ObjectInfo[]>;
   /** A short-lived URL from which a client can GET the object without other credentials. */
   presignGet(key: string, expiresInSeconds: number): Promise<string>;
 }

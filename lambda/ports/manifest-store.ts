@@ -12,6 +12,43 @@ export interface ManifestRecord {
   subject?: string;
   artifactType?: string;
   annotations?: Record<string, string>;
+  /** Blobs it names (config and layers), each once: the links its put renews. Absent on items stored before. */
+  blobs?: string[];
+  /** Manifests it names (an index's children): the manifest items its put renews. Absent on items stored before. */
+  children?: string[];
+  /** When it was last put (ms since the epoch). */
+  pushedAt?: number;
+  /** When it was last pulled, recorded at most about once an hour (see recordPull). */
+  lastPulledAt?: number;
+  /** When a write last created or renewed a reference to it (a put, a tag, an index naming it). */
+  touchedAt?: number;
+}
+
+/** How a put is made: its time, and which of its tags may only be created, never moved. */
+export interface PutManifestOptions {
+  /** ms since the epoch: pushedAt and touchedAt of the manifest and of everything it names. */
+  now: number;
+  /** Tags (among those put) that are immutable: written only if absent or already at this digest. */
+  immutableTags?: string[];
+}
+
+/**
+ * Something the manifest names (a blob link or a child manifest, by digest) was deleted between the
+ * caller's check and the put (the garbage collector got there first). Nothing was stored.
+ */
+export class ReferenceMissingError extends Error {
+  constructor(readonly missing: string[]) {
+    super(`manifest references ${missing.length} missing blob(s) or manifest(s): ${missing.join(', ')}`);
+    this.name = 'ReferenceMissingError';
+  }
+}
+
+/** An immutable tag already points at another manifest. Nothing of the write holding that tag was stored. */
+export class ImmutableTagError extends Error {
+  constructor(readonly tag: string) {
+    super(`tag ${tag} is immutable and points at another manifest`);
+    this.name = 'ImmutableTagError';
+  }
 }
 
 /** A tag and the manifest it points at (with the manifest inline when small, to answer in one read). */
@@ -43,8 +80,17 @@ export interface ManifestStore {
    * manifest: a tag never points at a manifest that is not stored, but a failure part way leaves some tags
    * (and the referrer entry, written last) unwritten, and a concurrent reader may see some tags before
    * others. The caller reports the failure; repeating the put completes it.
+   * The first write also renews what the manifest names (`blobs` links and `children` manifests:
+   * touchedAt = options.now, a condemned mark removed) on the condition that each exists; else
+   * ReferenceMissingError and nothing is stored. ImmutableTagError when an immutable tag points elsewhere.
+   * A re-put keeps the item's lastPulledAt.
    */
-  putManifest(repository: string, manifest: ManifestRecord, tags: string[]): Promise<void>;
+  putManifest(repository: string, manifest: ManifestRecord, tags: string[], options: PutManifestOptions): Promise<void>;
+  /**
+   * Sets lastPulledAt = at if the manifest exists and its lastPulledAt is absent or older than `notSince`;
+   * false when nothing was written (absent, or recorded recently).
+   */
+  recordPull(repository: string, digest: string, at: number, notSince: number): Promise<boolean>;
   /**
    * Deletes a manifest, the tags pointing at it and its referrer entry; false when absent. A put of the
    * same manifest racing the delete is serialised: its tags either go with the manifest (put first) or

@@ -1,7 +1,7 @@
 import type { Descriptor } from '../oci/manifest';
 import type { BlobIndex, BlobRecord } from './blob-index';
 import type { Catalog } from './catalog';
-import type { ManifestRecord, ManifestStore } from './manifest-store';
+import type { ManifestRecord, ManifestStore, PutManifestOptions } from './manifest-store';
 import type { UploadSession, UploadSessionStore } from './upload-session-store';
 
 /**
@@ -27,15 +27,18 @@ export class MetadataStoreOfParts implements MetadataStore {
 
   getLinkedBlob(repo: string, digest: string) { return this.parts.blobIndex.getLinkedBlob(repo, digest); }
   getBlob(digest: string) { return this.parts.blobIndex.getBlob(digest); }
-  createBlob(record: BlobRecord) { return this.parts.blobIndex.createBlob(record); }
-  linkBlob(repo: string, record: BlobRecord) { return this.parts.blobIndex.linkBlob(repo, record); }
+  createBlob(record: BlobRecord, now: number) { return this.parts.blobIndex.createBlob(record, now); }
+  replaceBlob(record: BlobRecord, expectedObjectKey: string, now: number) { return this.parts.blobIndex.replaceBlob(record, expectedObjectKey, now); }
+  linkBlob(repo: string, record: BlobRecord, now: number) { return this.parts.blobIndex.linkBlob(repo, record, now); }
+  touchLink(repo: string, digest: string, now: number, staleBefore: number) { return this.parts.blobIndex.touchLink(repo, digest, now, staleBefore); }
   unlinkBlob(repo: string, digest: string) { return this.parts.blobIndex.unlinkBlob(repo, digest); }
   missingBlobs(repo: string, digests: string[]) { return this.parts.blobIndex.missingBlobs(repo, digests); }
 
   getManifest(repo: string, digest: string) { return this.parts.manifests.getManifest(repo, digest); }
   getTag(repo: string, tag: string) { return this.parts.manifests.getTag(repo, tag); }
   missingManifests(repo: string, digests: string[]) { return this.parts.manifests.missingManifests(repo, digests); }
-  putManifest(repo: string, m: ManifestRecord, tags: string[]) { return this.parts.manifests.putManifest(repo, m, tags); }
+  putManifest(repo: string, m: ManifestRecord, tags: string[], options: PutManifestOptions) { return this.parts.manifests.putManifest(repo, m, tags, options); }
+  recordPull(repo: string, digest: string, at: number, notSince: number) { return this.parts.manifests.recordPull(repo, digest, at, notSince); }
   deleteManifest(repo: string, digest: string) { return this.parts.manifests.deleteManifest(repo, digest); }
   deleteTag(repo: string, tag: string) { return this.parts.manifests.deleteTag(repo, tag); }
   listTags(repo: string, n: number, last?: string) { return this.parts.manifests.listTags(repo, n, last); }

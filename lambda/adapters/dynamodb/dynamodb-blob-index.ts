@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { BlobIndex, BlobRecord } from '../../ports/blob-index';
+import type { BlobIndex, BlobRecord, TouchOutcome } from '../../ports/blob-index';
 import { deleteReturning, getItem, isConditionFailure, Item, putItem, TableRef } from './items';
 import { keys } from './keys';
 import { missingKeys } from './query';
@@ -20,7 +20,7 @@ export class DynamoDbBlobIndex implements BlobIndex {
     return blobRecord(await getItem(this.t, keys.blob(digest)));
   }
 
-  async createBlob(record: BlobRecord): Promise<{ created: boolean; record: BlobRecord }> {
+  async createBlob(record: BlobRecord, _now: number): Promise<{ created: boolean; record: BlobRecord }> {
     try {
       await this.t.doc.send(new PutCommand({
         TableName: this.t.table, Item: { ...keys.blob(record.digest), ...record }, ConditionExpression: 'attribute_not_exists(pk)',
@@ -34,11 +34,19 @@ export class DynamoDbBlobIndex implements BlobIndex {
     }
   }
 
-  async linkBlob(repo: string, record: BlobRecord): Promise<void> {
+  async linkBlob(repo: string, record: BlobRecord, _now: number): Promise<void> {
     await Promise.all([
       putItem(this.t, { ...keys.link(repo, record.digest), ...record }),
       putItem(this.t, { ...keys.catalog(repo), name: repo }),
     ]);
+  }
+
+  async replaceBlob(_record: BlobRecord, _expectedObjectKey: string, _now: number): Promise<boolean> {
+    throw new Error('not implemented');
+  }
+
+  async touchLink(_repo: string, _digest: string, _now: number, _staleBefore: number): Promise<TouchOutcome> {
+    throw new Error('not implemented');
   }
 
   async unlinkBlob(repo: string, digest: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Descriptor } from '../../oci/manifest';
-import type { ManifestRecord, ManifestStore, TagRecord } from '../../ports/manifest-store';
+import type { ManifestRecord, ManifestStore, PutManifestOptions, TagRecord } from '../../ports/manifest-store';
 import { TAG_COPY_MAX_BYTES } from '../../ports/manifest-store';
 import type { Page } from '../../ports/page';
 import { deleteReturning, getItem, Item, TableRef } from './items';
@@ -37,7 +37,7 @@ export class DynamoDbManifestStore implements ManifestStore {
   }
 
   /** See the port for what is atomic: the first transaction holds the manifest, the last its referrer entry. */
-  async putManifest(repo: string, m: ManifestRecord, tags: string[]): Promise<void> {
+  async putManifest(repo: string, m: ManifestRecord, tags: string[], _options: PutManifestOptions): Promise<void> {
     const stored = manifestAttributes(m);
     const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? stored : undefined;
     // Which write a tag item comes from, so a racing deleteManifest removes only tags written before it.
@@ -53,6 +53,10 @@ export class DynamoDbManifestStore implements ManifestStore {
         TransactItems: items.slice(i, i + TRANSACTION_MAX_ITEMS).map((Item) => ({ Put: { TableName: this.t.table, Item } })),
       }));
     }
+  }
+
+  async recordPull(_repo: string, _digest: string, _at: number, _notSince: number): Promise<boolean> {
+    throw new Error('not implemented');
   }
 
   async deleteManifest(repo: string, digest: string): Promise<boolean> {

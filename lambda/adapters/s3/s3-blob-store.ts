@@ -1,9 +1,9 @@
 import {
   AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  GetObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand,
+  GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, ListPartsCommand, PutObjectCommand, S3Client, UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { BlobStore, ByteRange, MultipartUploadGoneError, StoredPart } from '../../ports/blob-store';
+import { BlobStore, ByteRange, MultipartUploadGoneError, ObjectInfo, StoredPart } from '../../ports/blob-store';
 
 /** Where the store keeps bytes and how it reaches S3. */
 export interface S3BlobStoreOptions {
@@ -105,6 +105,32 @@ export class S3BlobStore implements BlobStore {
   async list(prefix: string, limit: number): Promise<string[]> {
     const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, MaxKeys: limit }));
     return (out.Contents ?? []).map((o) => o.Key!).filter(Boolean);
+  }
+
+  async stat(key: string): Promise<{ size: number; lastModified: number } | null> {
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { size: Number(out.ContentLength ?? 0), lastModified: out.LastModified?.getTime() ?? 0 };
+    } catch (err) {
+      if (isNamed(err, 'NoSuchKey', 'NotFound')) return null;
+      throw err;
+    }
+  }
+
+  async listObjects(prefix: string, startAfter: string | undefined, limit: number): Promise<ObjectInfo[]> {
+    const found: ObjectInfo[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(new ListObjectsV2Command({
+        Bucket: this.bucket, Prefix: prefix, StartAfter: token ? undefined : startAfter, ContinuationToken: token,
+        MaxKeys: Math.min(1000, limit - found.length),
+      }));
+      for (const o of out.Contents ?? []) {
+        if (o.Key) found.push({ key: o.Key, size: Number(o.Size ?? 0), lastModified: o.LastModified?.getTime() ?? 0 });
+      }
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token && found.length < limit);
+    return found.slice(0, limit);
   }
 
   async presignGet(key: string, expiresInSeconds: number): Promise<string> {

@@ -65,7 +65,7 @@ export class ManifestService {
       await blobs.put(record.bodyKey, body);
     }
     const tags = unique([...(ref.kind === 'tag' ? [ref.tag] : []), ...extraTags]);
-    await meta.putManifest(repository, record, tags);
+    await meta.putManifest(repository, record, tags, { now: this.deps.now() });
     return record;
   }
 

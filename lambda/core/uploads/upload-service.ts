@@ -166,7 +166,7 @@ export class UploadService {
     const digest = parseDigest(digestParam);
     const record = await this.deps.meta.getLinkedBlob(from, digest.value);
     if (!record) return null;
-    await this.deps.meta.linkBlob(repository, record);
+    await this.deps.meta.linkBlob(repository, record, this.deps.now());
     return record;
   }
 
@@ -219,11 +219,11 @@ export class UploadService {
   /** Records and links a verified blob, then deletes the upload's leftovers. */
   private async record(repository: string, blob: BlobRecord, garbage: string[]): Promise<BlobRecord> {
     const { blobs, meta } = this.deps;
-    const { created, record } = await meta.createBlob(blob);
+    const { created, record } = await meta.createBlob(blob, this.deps.now());
     // Same bytes already stored by another upload: keep one copy. The record may also be this upload's own,
     // written by an earlier attempt whose answer was lost: then its object is the blob and must stay.
     if (!created && record.objectKey !== blob.objectKey) await blobs.delete(blob.objectKey);
-    await meta.linkBlob(repository, record);
+    await meta.linkBlob(repository, record, this.deps.now());
     await this.collect(garbage);
     return record;
   }

@@ -2,7 +2,7 @@
 import type { BlobIndex } from '../../../lambda/ports/blob-index';
 import type { Catalog } from '../../../lambda/ports/catalog';
 import type { ManifestStore } from '../../../lambda/ports/manifest-store';
-import { blobRecord, manifestRecord } from './fixtures';
+import { blobRecord, manifestRecord, NOW } from './fixtures';
 
 /** Declares the Catalog contract tests for fresh, empty stores from `make` (with the ports that fill it). */
 export function catalogContract(name: string, make: () => Promise<Catalog & BlobIndex & ManifestStore>): void {
@@ -16,10 +16,9 @@ export function catalogContract(name: string, make: () => Promise<Catalog & Blob
     });
 
     it('a blob link or a manifest puts a repository in the catalog, once; it stays after the manifest is deleted', async () => {
-      await store.linkBlob('team/app', blobRecord('a'));
-      await store.linkBlob('team/app', blobRecord('b'));
+      for (const blob of [blobRecord('a'), blobRecord('b')]) await store.createBlob(blob, NOW).then(() => store.linkBlob('team/app', blob, NOW));
       const m = manifestRecord('{"c":1}');
-      await store.putManifest('team/api', m, ['v1']);
+      await store.putManifest('team/api', m, ['v1'], { now: NOW });
       await store.deleteManifest('team/api', m.digest);
       expect(await store.repositoryExists('team/app')).toBe(true);
       expect(await store.repositoryExists('team/api')).toBe(true);
@@ -28,7 +27,7 @@ export function catalogContract(name: string, make: () => Promise<Catalog & Blob
     });
 
     it('listRepositories: lexical order, n and last, `more` while names follow; n = 0 -> empty', async () => {
-      for (const repo of ['z', 'a/b', 'a', 'A', 'a-b']) await store.linkBlob(repo, blobRecord(repo));
+      for (const repo of ['z', 'a/b', 'a', 'A', 'a-b']) await store.createBlob(blobRecord(repo), NOW).then(({ record }) => store.linkBlob(repo, record, NOW));
       const all = ['A', 'a', 'a-b', 'a/b', 'team/api', 'team/app', 'z'];
       expect(await store.listRepositories(100)).toEqual({ items: all, more: false });
       expect(await store.listRepositories(3)).toEqual({ items: all.slice(0, 3), more: true });

@@ -4,6 +4,9 @@ import type { BlobRecord } from '../../../lambda/ports/blob-index';
 import type { ManifestRecord } from '../../../lambda/ports/manifest-store';
 import type { UploadSession } from '../../../lambda/ports/upload-session-store';
 
+/** The time the contracts' writes happen at (ms since the epoch). */
+export const NOW = 1_700_000_000_000;
+
 /** A repository name no other test uses. */
 export const uniqueRepo = (label: string): string => `contract/${label}-${randomUUID().slice(0, 8)}`;
 

@@ -1,7 +1,7 @@
 /** The ManifestStore contract: manifests, tags with inline copies, referrers, and deletes racing puts. */
 import type { Catalog } from '../../../lambda/ports/catalog';
 import { ManifestStore, TAG_COPY_MAX_BYTES, TAGS_PER_ATOMIC_WRITE } from '../../../lambda/ports/manifest-store';
-import { comparable, digestOf, manifestRecord, uniqueRepo } from './fixtures';
+import { comparable, digestOf, manifestRecord, NOW, uniqueRepo } from './fixtures';
 
 /** Declares the ManifestStore contract tests for the stores `make` returns (with the catalog they write to). */
 export function manifestStoreContract(name: string, make: () => Promise<ManifestStore & Catalog>): void {
@@ -13,7 +13,7 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
       const repo = uniqueRepo('put');
       const m = manifestRecord('{"a":1}', { subject: digestOf('subject'), artifactType: 'application/x-test', annotations: { '': 'empty key', k: 'v' } });
       expect(await store.getManifest(repo, m.digest)).toBeNull();
-      await store.putManifest(repo, m, []);
+      await store.putManifest(repo, m, [], { now: NOW });
       expect(comparable(await store.getManifest(repo, m.digest))).toEqual(comparable(m));
       expect(await store.repositoryExists(repo)).toBe(true);
     });
@@ -21,7 +21,7 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
     it('a manifest stored elsewhere (bodyKey) comes back with its key and no body', async () => {
       const repo = uniqueRepo('large');
       const m = manifestRecord('large', { body: undefined, bodyKey: 'manifests/sha256/abc', size: 5_000_000 });
-      await store.putManifest(repo, m, ['big']);
+      await store.putManifest(repo, m, ['big'], { now: NOW });
       expect(await store.getManifest(repo, m.digest)).toEqual(m);
       expect(await store.getTag(repo, 'big')).toEqual({ tag: 'big', digest: m.digest });
     });
@@ -30,8 +30,8 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
       const repo = uniqueRepo('copy');
       const small = manifestRecord(`{"small":"${'s'.repeat(TAG_COPY_MAX_BYTES - 20)}"}`);
       const large = manifestRecord(`{"large":"${'l'.repeat(TAG_COPY_MAX_BYTES)}"}`);
-      await store.putManifest(repo, small, ['small']);
-      await store.putManifest(repo, large, ['large']);
+      await store.putManifest(repo, small, ['small'], { now: NOW });
+      await store.putManifest(repo, large, ['large'], { now: NOW });
       const tag = await store.getTag(repo, 'small');
       expect({ ...tag, manifest: comparable(tag!.manifest) }).toEqual({ tag: 'small', digest: small.digest, manifest: comparable(small) });
       expect(await store.getTag(repo, 'large')).toEqual({ tag: 'large', digest: large.digest });
@@ -42,8 +42,8 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
       const repo = uniqueRepo('retag');
       const one = manifestRecord('{"v":1}');
       const two = manifestRecord('{"v":2}');
-      await store.putManifest(repo, one, ['latest']);
-      await store.putManifest(repo, two, ['latest']);
+      await store.putManifest(repo, one, ['latest'], { now: NOW });
+      await store.putManifest(repo, two, ['latest'], { now: NOW });
       const tag = await store.getTag(repo, 'latest');
       expect(tag!.digest).toBe(two.digest);
       expect(comparable(tag!.manifest)).toEqual(comparable(two));
@@ -52,7 +52,7 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
 
     it('listTags: lexical order, n and last, `more` while tags follow; n = 0 -> empty', async () => {
       const repo = uniqueRepo('list');
-      await store.putManifest(repo, manifestRecord('{"l":1}'), ['b', 'a', 'c', 'B', 'a1']);
+      await store.putManifest(repo, manifestRecord('{"l":1}'), ['b', 'a', 'c', 'B', 'a1'], { now: NOW });
       expect(await store.listTags(repo, 10)).toEqual({ items: ['B', 'a', 'a1', 'b', 'c'], more: false });
       expect(await store.listTags(repo, 2)).toEqual({ items: ['B', 'a'], more: true });
       expect(await store.listTags(repo, 2, 'a')).toEqual({ items: ['a1', 'b'], more: true });
@@ -68,7 +68,7 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
       const tags = Array.from({ length: 250 }, (_, i) => `t${String(i).padStart(3, '0')}`);
       let done = false;
       const seen: Array<{ tag: string; manifest: boolean }> = [];
-      const put = store.putManifest(repo, m, tags).finally(() => { done = true; });
+      const put = store.putManifest(repo, m, tags, { now: NOW }).finally(() => { done = true; });
       while (!done) {
         const page = await store.listTags(repo, 300);
         for (const tag of page.items.slice(-1)) seen.push({ tag, manifest: (await store.getManifest(repo, m.digest)) !== null });
@@ -84,7 +84,7 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
     it('deleteTag -> true once, then false; the manifest stays', async () => {
       const repo = uniqueRepo('untag');
       const m = manifestRecord('{"untag":1}');
-      await store.putManifest(repo, m, ['x']);
+      await store.putManifest(repo, m, ['x'], { now: NOW });
       expect(await store.deleteTag(repo, 'x')).toBe(true);
       expect(await store.deleteTag(repo, 'x')).toBe(false);
       expect(await store.getTag(repo, 'x')).toBeNull();
@@ -96,8 +96,8 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
       const subject = digestOf('delete-subject');
       const m = manifestRecord('{"del":1}', { subject });
       const other = manifestRecord('{"del":2}', { subject });
-      await store.putManifest(repo, m, ['one', 'two']);
-      await store.putManifest(repo, other, ['three']);
+      await store.putManifest(repo, m, ['one', 'two'], { now: NOW });
+      await store.putManifest(repo, other, ['three'], { now: NOW });
       expect(await store.deleteManifest(repo, m.digest)).toBe(true);
       expect(await store.getManifest(repo, m.digest)).toBeNull();
       expect((await store.listTags(repo, 10)).items).toEqual(['three']);
@@ -108,9 +108,9 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
     it('a put after a delete brings the manifest back with only its own tags', async () => {
       const repo = uniqueRepo('again');
       const m = manifestRecord('{"again":1}');
-      await store.putManifest(repo, m, ['before']);
+      await store.putManifest(repo, m, ['before'], { now: NOW });
       await store.deleteManifest(repo, m.digest);
-      await store.putManifest(repo, m, ['after']);
+      await store.putManifest(repo, m, ['after'], { now: NOW });
       expect((await store.listTags(repo, 10)).items).toEqual(['after']);
       expect(await store.getManifest(repo, m.digest)).not.toBeNull();
     });
@@ -119,9 +119,9 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
       const repo = uniqueRepo('race');
       for (let round = 0; round < 10; round++) {
         const m = manifestRecord(`{"race":${round}}`);
-        await store.putManifest(repo, m, [`old${round}`]);
+        await store.putManifest(repo, m, [`old${round}`], { now: NOW });
         const fresh = [0, 1, 2].map((i) => `new${round}-${i}`);
-        const [deleted] = await Promise.all([store.deleteManifest(repo, m.digest), ...fresh.map((t) => store.putManifest(repo, m, [t]))]);
+        const [deleted] = await Promise.all([store.deleteManifest(repo, m.digest), ...fresh.map((t) => store.putManifest(repo, m, [t], { now: NOW }))]);
         expect(deleted).toBe(true);
         const present = (await store.getManifest(repo, m.digest)) !== null;
         const tagged = await Promise.all(fresh.map(async (t) => (await store.getTag(repo, t)) !== null));
@@ -134,7 +134,7 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
     it('missingManifests lists the digests not stored, in the order given', async () => {
       const repo = uniqueRepo('missing');
       const stored = manifestRecord('{"stored":1}');
-      await store.putManifest(repo, stored, []);
+      await store.putManifest(repo, stored, [], { now: NOW });
       const absent = [digestOf('a1'), digestOf('a2')];
       expect(await store.missingManifests(repo, [absent[0]!, stored.digest, absent[1]!])).toEqual(absent);
     });
@@ -143,7 +143,7 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
       const repo = uniqueRepo('referrers');
       const subject = digestOf('referred');
       const sig = manifestRecord('{"sig":1}', { subject, artifactType: 'application/x-sig', annotations: { by: 'ci' } });
-      await store.putManifest(repo, sig, []);
+      await store.putManifest(repo, sig, [], { now: NOW });
       expect(await store.listReferrers(repo, subject)).toEqual([
         { mediaType: sig.mediaType, digest: sig.digest, size: sig.size, artifactType: 'application/x-sig', annotations: { by: 'ci' } },
       ]);

@@ -1,29 +1,70 @@
-import type { BlobIndex, BlobRecord } from '../../../lambda/ports/blob-index';
+import { BlobIndex, BlobRecord, BlobRecordGoneError, TouchOutcome } from '../../../lambda/ports/blob-index';
 import type { MemoryCatalog } from './memory-catalog';
 
-/** BlobIndex in memory: blob records by digest, links by repository and digest. */
+/** A record or link as stored: the port's record and the run that marked it, if any. */
+export type StoredBlob = BlobRecord & { gcRun?: string };
+
+/**
+ * BlobIndex in memory: blob records by digest, links by `repo@digest`, with the adapter's conditions
+ * (a link renews its record and fails on a `deleting` one; a touch rescues a condemned link).
+ */
 export class MemoryBlobIndex implements BlobIndex {
-  readonly blobs = new Map<string, BlobRecord>();
-  readonly links = new Map<string, BlobRecord>();
+  readonly blobs = new Map<string, StoredBlob>();
+  /** By `repo@digest`; the back-links of the adapter are these keys read by digest. */
+  readonly links = new Map<string, StoredBlob>();
   constructor(private readonly catalog: MemoryCatalog) {}
 
   async getLinkedBlob(repo: string, digest: string) { return copy(this.links.get(`${repo}@${digest}`)); }
   async getBlob(digest: string) { return copy(this.blobs.get(digest)); }
-  async createBlob(record: BlobRecord) {
+
+  async createBlob(record: BlobRecord, now: number) {
     const existing = this.blobs.get(record.digest);
-    if (existing) return { created: false, record: { ...existing } };
-    this.blobs.set(record.digest, { ...record });
-    return { created: true, record };
+    if (existing) return { created: false, record: copy(existing)! };
+    const fresh = freshRecord(record, now);
+    this.blobs.set(record.digest, fresh);
+    return { created: true, record: copy(fresh)! };
   }
-  async linkBlob(repo: string, record: BlobRecord) {
-    this.links.set(`${repo}@${record.digest}`, { ...record });
+
+  async replaceBlob(record: BlobRecord, expectedObjectKey: string, now: number) {
+    const existing = this.blobs.get(record.digest);
+    if (existing && existing.objectKey !== expectedObjectKey) return false;
+    this.blobs.set(record.digest, freshRecord(record, now));
+    return true;
+  }
+
+  async linkBlob(repo: string, record: BlobRecord, now: number) {
+    const stored = this.blobs.get(record.digest);
+    if (!stored || stored.gcState === 'deleting') throw new BlobRecordGoneError(record.digest);
+    Object.assign(stored, { touchedAt: now, gcState: undefined, gcRun: undefined });
+    this.links.set(`${repo}@${record.digest}`, freshRecord(record, now));
     this.catalog.add(repo);
   }
+
+  async touchLink(repo: string, digest: string, now: number, staleBefore: number): Promise<TouchOutcome> {
+    const link = this.links.get(`${repo}@${digest}`);
+    if (!link) return 'gone';
+    if (link.gcState !== undefined) {
+      Object.assign(link, { touchedAt: now, gcState: undefined, gcRun: undefined });
+      return 'rescued';
+    }
+    if ((link.touchedAt ?? 0) >= staleBefore) return 'fresh';
+    link.touchedAt = now;
+    return 'touched';
+  }
+
   async unlinkBlob(repo: string, digest: string) { return this.links.delete(`${repo}@${digest}`); }
   async missingBlobs(repo: string, digests: string[]) { return digests.filter((d) => !this.links.has(`${repo}@${d}`)); }
 }
 
-/** A copy, so that callers cannot change what is stored (as with a real backend). */
-function copy(record: BlobRecord | undefined): BlobRecord | null {
-  return record ? { ...record } : null;
+/** The record as a write stores it: touched now, no collector mark. */
+function freshRecord(record: BlobRecord, now: number): StoredBlob {
+  return { digest: record.digest, size: record.size, objectKey: record.objectKey, touchedAt: now };
+}
+
+/** A copy without the run id, so that callers cannot change what is stored (as with a real backend). */
+function copy(record: StoredBlob | undefined): BlobRecord | null {
+  if (!record) return null;
+  const { gcRun: _run, ...rest } = record;
+  for (const k of Object.keys(rest) as Array<keyof BlobRecord>) if (rest[k] === undefined) delete rest[k];
+  return rest;
 }

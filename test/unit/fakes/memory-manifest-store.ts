@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Descriptor } from '../../../lambda/oci/manifest';
+import type { GcMarks } from '../../../lambda/ports/gc-store';
 import {
-  ManifestRecord, ManifestStore, TAG_COPY_MAX_BYTES, TagRecord,
+  ImmutableTagError, ManifestRecord, ManifestStore, PutManifestOptions, ReferenceMissingError, TAG_COPY_MAX_BYTES, TagRecord,
 } from '../../../lambda/ports/manifest-store';
 import { MemoryCatalog, pageOf } from './memory-catalog';
+import type { StoredBlob } from './memory-blob-index';
+
+/** A manifest as stored: the port's record and the collector's marks. */
+export type StoredManifest = ManifestRecord & GcMarks;
 
 /** A tag as stored: its manifest, the write that made it, and the manifest's inline copy when small. */
 interface StoredTag {
@@ -24,33 +29,69 @@ const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
  */
 export class MemoryManifestStore implements ManifestStore {
   /** By `repo@digest`. */
-  readonly manifests = new Map<string, ManifestRecord>();
+  readonly manifests = new Map<string, StoredManifest>();
   /** By repository, then tag. */
   readonly tags = new Map<string, Map<string, StoredTag>>();
   /** By `repo@subject`, then the referrer's digest. */
   readonly referrers = new Map<string, Map<string, Descriptor>>();
-  constructor(private readonly catalog: MemoryCatalog) {}
+  /** `links` are the blob index's, by `repo@digest`: a put renews the ones its manifest names. */
+  constructor(private readonly catalog: MemoryCatalog, private readonly links: Map<string, StoredBlob> = new Map()) {}
 
-  async getManifest(repo: string, digest: string) { return clone(this.manifests.get(`${repo}@${digest}`)) ?? null; }
+  async getManifest(repo: string, digest: string) { return record(this.manifests.get(`${repo}@${digest}`)); }
   async getTag(repo: string, tag: string): Promise<TagRecord | null> {
     const t = this.tags.get(repo)?.get(tag);
     return t ? { tag, digest: t.digest, manifest: clone(t.manifest) } : null;
   }
   async missingManifests(repo: string, digests: string[]) { return digests.filter((d) => !this.manifests.has(`${repo}@${d}`)); }
 
-  async putManifest(repo: string, m: ManifestRecord, tags: string[]) {
+  async putManifest(repo: string, m: ManifestRecord, tags: string[], options: PutManifestOptions) {
+    const { now } = options;
+    const immutable = new Set(options.immutableTags ?? []);
     const writeId = randomUUID();
-    const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? clone(m) : undefined;
-    const writes: Array<() => void> = [
-      () => this.manifests.set(`${repo}@${m.digest}`, clone(m)!),
-      ...tags.map((t) => () => this.repoTags(repo).set(t, { digest: m.digest, writeId, manifest: copy })),
-      () => this.catalog.add(repo),
-    ];
-    if (m.subject) writes.push(() => this.subjectReferrers(repo, m.subject!).set(m.digest, descriptorOf(m)));
-    for (let i = 0; i < writes.length; i += WRITE_MAX_ITEMS) {
+    const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? tagCopy(m) : undefined;
+    const refs = [...(m.blobs ?? []).map((d) => ({ d, item: () => this.links.get(`${repo}@${d}`) })),
+      ...(m.children ?? []).map((d) => ({ d, item: () => this.manifests.get(`${repo}@${d}`) }))];
+    // As the adapter: references that do not fit beside the manifest are renewed in writes of their own first.
+    const firstRefs = Math.max(0, WRITE_MAX_ITEMS - 1);
+    const overflow = refs.slice(firstRefs);
+    for (let i = 0; i < overflow.length; i += WRITE_MAX_ITEMS) {
       await turn();
-      for (const write of writes.slice(i, i + WRITE_MAX_ITEMS)) write();
+      renew(overflow.slice(i, i + WRITE_MAX_ITEMS), now);
     }
+    type Write = { check?: () => void; apply: () => void };
+    const writes: Write[] = [
+      {
+        check: () => renewable(refs.slice(0, firstRefs)),
+        apply: () => {
+          renew(refs.slice(0, firstRefs), now);
+          const old = this.manifests.get(`${repo}@${m.digest}`);
+          this.manifests.set(`${repo}@${m.digest}`, { ...clone(m)!, pushedAt: now, touchedAt: now, lastPulledAt: old?.lastPulledAt });
+        },
+      },
+      ...tags.map((t) => ({
+        check: immutable.has(t) ? () => {
+          const stored = this.repoTags(repo).get(t);
+          if (stored && stored.digest !== m.digest) throw new ImmutableTagError(t);
+        } : undefined,
+        apply: () => { this.repoTags(repo).set(t, { digest: m.digest, writeId, manifest: clone(copy) }); },
+      })),
+      { apply: () => this.catalog.add(repo) },
+    ];
+    if (m.subject) writes.push({ apply: () => { this.subjectReferrers(repo, m.subject!).set(m.digest, descriptorOf(m)); } });
+    const groups = groupWrites(writes.length, refs.length);
+    for (const [start, end] of groups) {
+      await turn();
+      const group = writes.slice(start, end);
+      for (const w of group) w.check?.();
+      for (const w of group) w.apply();
+    }
+  }
+
+  async recordPull(repo: string, digest: string, at: number, notSince: number) {
+    const m = this.manifests.get(`${repo}@${digest}`);
+    if (!m || (m.lastPulledAt !== undefined && m.lastPulledAt >= notSince)) return false;
+    m.lastPulledAt = at;
+    return true;
   }
 
   /** The adapter's steps: tags seen before the manifest goes are deleted if unchanged; later ones only while it is absent. */
@@ -98,4 +139,48 @@ function descriptorOf(m: ManifestRecord): Descriptor {
 
 function clone(m: ManifestRecord | undefined): ManifestRecord | undefined {
   return m && structuredClone(m);
+}
+
+/** The port's record of a stored manifest (without the collector's run id), absent fields left out. */
+function record(m: StoredManifest | undefined): ManifestRecord | null {
+  if (!m) return null;
+  const { gcRun: _run, ...rest } = structuredClone(m);
+  for (const k of Object.keys(rest) as Array<keyof typeof rest>) if (rest[k] === undefined) delete rest[k];
+  return rest;
+}
+
+/** What a tag keeps of its manifest: what a pull needs, not the collector's bookkeeping. */
+function tagCopy(m: ManifestRecord): ManifestRecord {
+  const { blobs: _b, children: _c, pushedAt: _p, lastPulledAt: _l, touchedAt: _t, ...rest } = m;
+  return rest;
+}
+
+/** A reference a put renews: its digest and the item it names now (undefined when gone). */
+interface Reference {
+  d: string;
+  item: () => GcMarks | undefined;
+}
+
+/** ReferenceMissingError naming every reference whose item is gone. */
+function renewable(refs: Reference[]): void {
+  const missing = refs.filter((r) => !r.item()).map((r) => r.d);
+  if (missing.length > 0) throw new ReferenceMissingError(missing);
+}
+
+/** touchedAt = now and the condemned mark removed, on every reference (all present, or none written). */
+function renew(refs: Reference[], now: number): void {
+  renewable(refs);
+  for (const r of refs) Object.assign(r.item()!, { touchedAt: now, gcState: undefined, gcRun: undefined });
+}
+
+/**
+ * The writes' ranges of one all-or-nothing write each, as the adapter's transactions: the first holds the
+ * manifest with as many references as fit (counted as items), then tags, catalog and referrer in order.
+ */
+function groupWrites(count: number, references: number): Array<[number, number]> {
+  const groups: Array<[number, number]> = [];
+  const firstSize = Math.max(1, WRITE_MAX_ITEMS - Math.min(references, WRITE_MAX_ITEMS - 1));
+  groups.push([0, Math.min(count, firstSize)]);
+  for (let i = firstSize; i < count; i += WRITE_MAX_ITEMS) groups.push([i, Math.min(count, i + WRITE_MAX_ITEMS)]);
+  return groups;
 }

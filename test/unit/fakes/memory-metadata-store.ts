@@ -9,11 +9,18 @@ import { MemoryUploadSessions } from './memory-upload-sessions';
 export class MemoryMetadataStore extends MetadataStoreOfParts {
   readonly catalog: MemoryCatalog;
   readonly sessions: MemoryUploadSessions;
+  /** The parts, for tests (and the in-memory collector) that look behind the ports. */
+  readonly blobIndex: MemoryBlobIndex;
+  readonly manifestStore: MemoryManifestStore;
 
   constructor(now: () => number = Date.now) {
     const catalog = new MemoryCatalog();
     const sessions = new MemoryUploadSessions(now);
-    super({ blobIndex: new MemoryBlobIndex(catalog), manifests: new MemoryManifestStore(catalog), uploadSessions: sessions, catalog });
+    const blobIndex = new MemoryBlobIndex(catalog);
+    const manifests = new MemoryManifestStore(catalog, blobIndex.links);
+    super({ blobIndex, manifests, uploadSessions: sessions, catalog });
+    this.blobIndex = blobIndex;
+    this.manifestStore = manifests;
     this.catalog = catalog;
     this.sessions = sessions;
   }

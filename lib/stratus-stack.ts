@@ -1,7 +1,8 @@
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { Construct } from 'constructs';
 import { BlobBucket } from './blob-bucket';
+import { GarbageCollector } from './garbage-collector';
 import { MetadataTable } from './metadata-table';
 import { DEFAULT_PRESIGN_TTL_SECONDS } from './registry-access';
 import { RegistryApi } from './registry-api';
@@ -27,6 +28,10 @@ export interface StratusStackProps extends StackProps {
   readonly lambdaMemorySize?: number;
   /** Registry authentication (docker login, users, grants, robot tokens); false = anyone may push and pull. @default true */
   readonly auth?: boolean;
+  /** How often garbage collection runs (README "Storage lifecycle"). @default Duration.days(1) */
+  readonly gcSchedule?: Duration;
+  /** Grace period of garbage collection: younger items are never collected (at least 1 hour). @default Duration.hours(24) */
+  readonly gcGrace?: Duration;
 }
 
 /**
@@ -43,6 +48,8 @@ export class StratusStack extends Stack {
   public readonly uploads?: UploadService;
   /** The hourly sweep of abandoned upload sessions. */
   public readonly sweeper: UploadSweeper;
+  /** The scheduled garbage collection. */
+  public readonly gc: GarbageCollector;
 
   constructor(scope: Construct, id: string, props: StratusStackProps = {}) {
     super(scope, id, props);
@@ -58,6 +65,9 @@ export class StratusStack extends Stack {
     };
 
     this.sweeper = new UploadSweeper(this, 'UploadSweeper', { bucket: this.blobs.bucket, table: this.metadata.table });
+    this.gc = new GarbageCollector(this, 'GarbageCollector', {
+      bucket: this.blobs.bucket, table: this.metadata.table, schedule: props.gcSchedule, grace: props.gcGrace,
+    });
 
     if (props.uploadService ?? true) {
       const uploadCertificateArn = props.uploadDomainName ? props.uploadCertificateArn ?? props.certificateArn : undefined;

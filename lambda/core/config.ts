@@ -1,6 +1,7 @@
 import type { AuthDeps } from '../auth/auth-config';
 import type { BlobStore } from '../ports/blob-store';
 import type { MetadataStore } from '../ports/metadata-store';
+import type { PolicyStore } from '../ports/policy-store';
 import type { Logger } from '../shared/logger';
 
 /** Tunables of the registry core; every field has a default in defaultConfig. */
@@ -73,6 +74,8 @@ export interface RegistryDeps {
   now: () => number;
   /** Token authentication and per-repository permissions; absent = auth off (everyone may do anything). */
   auth?: AuthDeps;
+  /** Retention and tag-immutability policies; absent = no policies (every tag mutable). */
+  policies?: PolicyStore;
 }
 
 /** RegistryDeps with the metadata narrowed to the ports one service or handler uses (e.g. `DepsUsing<Catalog>`). */

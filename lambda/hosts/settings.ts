@@ -6,6 +6,7 @@ import { BlobDelivery, defaultConfig, RegistryConfig, RegistryDeps } from '../co
 import type { Logger } from '../shared/logger';
 import { DynamoDbAuthStore } from '../adapters/dynamodb/dynamodb-auth-store';
 import { DynamoDbMetadataStore } from '../adapters/dynamodb/dynamodb-metadata-store';
+import { DynamoDbPolicyStore } from '../adapters/dynamodb/dynamodb-policy-store';
 import { createDocumentClient, DynamoDbEndpoint, ensureTable } from '../adapters/dynamodb/table';
 import { createS3Client, ensureBucket, S3Endpoint } from '../adapters/s3/s3-client';
 import { S3BlobStore } from '../adapters/s3/s3-blob-store';
@@ -136,6 +137,7 @@ export function buildDeps(settings: Settings, logger: Logger, host: Partial<Host
   return {
     blobs: new S3BlobStore({ client: s3, presignClient, readClient, bucket: settings.bucket }),
     meta: new DynamoDbMetadataStore(doc, settings.table),
+    policies: new DynamoDbPolicyStore(doc, settings.table),
     logger,
     config: settings.config,
     now: Date.now,

@@ -5,15 +5,17 @@ import { silentLogger } from '../../../lambda/shared/logger';
 import { createRegistry } from '../../../lambda/core/registry';
 import { MemoryBlobStore } from './memory-blob-store';
 import { MemoryMetadataStore } from './memory-metadata-store';
+import { MemoryPolicyStore } from './memory-policy-store';
 
 /** A registry core on in-memory fakes, with a helper to send requests to it. */
 export function registryOnFakes(config: Partial<RegistryConfig> = {}) {
   const merged = { ...defaultConfig, ...config };
   const blobs = new MemoryBlobStore(merged.minPartSize);
   const meta = new MemoryMetadataStore();
-  const deps = { blobs, meta, logger: silentLogger, config: merged, now: Date.now };
+  const policies = new MemoryPolicyStore();
+  const deps = { blobs, meta, policies, logger: silentLogger, config: merged, now: Date.now };
   const registry = createRegistry(deps);
-  return { blobs, meta, deps, registry, send: sender(registry), restart: () => sender(createRegistry(deps)) };
+  return { blobs, meta, policies, deps, registry, send: sender(registry), restart: () => sender(createRegistry(deps)) };
 }
 
 /** Options of one request to the core. */

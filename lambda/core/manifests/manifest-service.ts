@@ -4,13 +4,20 @@ import { OciError } from '../../oci/errors';
 import { Descriptor, parseManifest } from '../../oci/manifest';
 import { Reference } from '../../oci/names';
 import type { BlobIndex } from '../../ports/blob-index';
-import type { ManifestRecord, ManifestStore } from '../../ports/manifest-store';
+import { ImmutableTagError, ManifestRecord, ManifestStore } from '../../ports/manifest-store';
 import type { DepsUsing } from '../config';
+import { canMakeTagsImmutable, tagIsImmutable } from '../policies/immutability';
+import { immutableTagDenied, TagImmutability } from '../policies/tag-immutability';
 import { storageKeys } from '../storage-layout';
 
 /** Manifests: validate and store, resolve by tag or digest, delete; referrers. */
 export class ManifestService {
-  constructor(private readonly deps: DepsUsing<ManifestStore & BlobIndex>) {}
+  /** The tag-immutability rules, cached per process (one per registry, as this service). */
+  private readonly immutability: TagImmutability;
+
+  constructor(private readonly deps: DepsUsing<ManifestStore & BlobIndex>) {
+    this.immutability = new TagImmutability(deps.policies, deps.now);
+  }
 
   /** Resolves a reference to the manifest record, or throws MANIFEST_UNKNOWN. */
   async resolve(repository: string, ref: Reference): Promise<ManifestRecord> {
@@ -65,17 +72,48 @@ export class ManifestService {
       await blobs.put(record.bodyKey, body);
     }
     const tags = unique([...(ref.kind === 'tag' ? [ref.tag] : []), ...extraTags]);
-    await meta.putManifest(repository, record, tags, { now: this.deps.now() });
+    // The store writes immutable tags only if absent or already here, inside the tag write itself: two
+    // hosts racing to move one cannot both pass, whatever either read before.
+    const immutable = await this.immutability.immutableAmong(repository, tags);
+    try {
+      await meta.putManifest(repository, record, tags, { now: this.deps.now(), immutableTags: immutable.tags });
+    } catch (err) {
+      if (err instanceof ImmutableTagError) throw immutableTagDenied(err.tag, repository, immutable.rule, 'push');
+      throw err;
+    }
     return record;
   }
 
   /** Deletes a manifest by digest (with its tags) or just a tag. */
   async delete(repository: string, ref: Reference): Promise<void> {
     const { meta } = this.deps;
+    await this.refuseDeletingImmutableTags(repository, ref);
     const found = ref.kind === 'digest'
       ? await meta.deleteManifest(repository, ref.digest.value)
       : await meta.deleteTag(repository, ref.tag);
     if (!found) throw new OciError('MANIFEST_UNKNOWN', `manifest ${ref.kind === 'tag' ? ref.tag : ref.digest.value} not found in ${repository}`);
+  }
+
+  /**
+   * DENIED when the DELETE would remove an immutable tag: the tag itself, or (by digest) any immutable tag
+   * pointing at the manifest. A tag's immutability depends only on its name, so deleting a tag cannot race
+   * the check. A DELETE by digest can: a PUT giving this very digest a new immutable tag between the check
+   * and the delete loses that tag with the manifest (the tag disappears; it never points at other bytes).
+   * Closing that needs the store's delete to keep immutable tags, which it does not know of.
+   */
+  private async refuseDeletingImmutableTags(repository: string, ref: Reference): Promise<void> {
+    const rule = await this.immutability.ruleFor(repository);
+    if (!canMakeTagsImmutable(rule)) return;
+    const { meta } = this.deps;
+    if (ref.kind === 'tag') {
+      if (tagIsImmutable(rule, ref.tag) && (await meta.getTag(repository, ref.tag))) {
+        throw immutableTagDenied(ref.tag, repository, rule, 'delete');
+      }
+      return;
+    }
+    for await (const tag of immutableTagsOf(meta, repository, (t) => tagIsImmutable(rule, t))) {
+      if (tag.digest === ref.digest.value) throw immutableTagDenied(tag.tag, repository, rule, 'delete');
+    }
   }
 
   /** The referrers of a subject, optionally filtered by artifactType. */
@@ -92,6 +130,24 @@ function referrerAnnotations(annotations: Record<string, string> | undefined): R
   if (!annotations) return undefined;
   return JSON.stringify(annotations).length <= MAX_REFERRER_ANNOTATION_BYTES ? annotations : undefined;
 }
+
+/** Tags of a repository whose names pass `wanted`, read page by page (the store has no index of tags by digest). */
+async function* immutableTagsOf(meta: ManifestStore, repository: string, wanted: (tag: string) => boolean) {
+  let last: string | undefined;
+  for (;;) {
+    const page = await meta.listTags(repository, TAG_PAGE, last);
+    const names = page.items.filter(wanted);
+    for (let i = 0; i < names.length; i += TAG_READS_AT_ONCE) {
+      const read = await Promise.all(names.slice(i, i + TAG_READS_AT_ONCE).map((t) => meta.getTag(repository, t)));
+      for (const tag of read) if (tag) yield tag;
+    }
+    if (!page.more || page.items.length === 0) return;
+    last = page.items[page.items.length - 1];
+  }
+}
+
+const TAG_PAGE = 1000;
+const TAG_READS_AT_ONCE = 16;
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];

@@ -20,6 +20,7 @@ export function parseGrace(text: string): number {
 
 /** A duration as people write it: 24h, 90m, 1.5 s. */
 export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
   if (ms >= 86_400_000 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
   if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
@@ -45,8 +46,8 @@ export function tally(report: GcReport): { manifests: number; links: number; blo
     return { manifests: run.manifestsDeleted, links: run.linksDeleted, blobs: run.blobsDeleted, objects: run.objectsDeleted, bytes: run.bytesFreed };
   }
   const count = (kind: PlannedDeletion['kind']) => plan.filter((p) => p.kind === kind).length;
-  // Bytes held in S3: blobs' objects, unrecorded objects and manifest bodies stored there (links and inline bodies hold none).
-  const bytes = plan.filter((p) => p.kind === 'blob' || p.kind === 'object' || (p.kind === 'manifest' && p.key)).reduce((n, p) => n + p.bytes, 0);
+  // A link holds no bytes of its own (0 in the plan); a manifest's are its inline body or its body's object.
+  const bytes = plan.reduce((n, p) => n + p.bytes, 0);
   return { manifests: count('manifest'), links: count('link'), blobs: count('blob'), objects: count('object'), bytes };
 }
 

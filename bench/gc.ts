@@ -14,7 +14,7 @@ import { DynamoDbGcStore } from '../lambda/adapters/dynamodb/dynamodb-gc-store';
 import { createDocumentClient } from '../lambda/adapters/dynamodb/table';
 import { createS3Client } from '../lambda/adapters/s3/s3-client';
 import { S3BlobStore } from '../lambda/adapters/s3/s3-blob-store';
-import { collectGarbage } from '../lambda/hosts/gc-collector-stub';
+import { collectGarbage } from '../lambda/core/gc';
 import { observeCalls } from '../lambda/hosts/backend-calls';
 import { silentLogger } from '../lambda/shared/logger';
 import { cleanups, startStratus } from './contenders';

@@ -3,7 +3,7 @@
  * `gc history`. Pure functions of the collector's report, so the CLI and its tests read the same text.
  */
 import type { GcRunRecord } from '../lambda/ports/gc-store';
-import type { GcReport, PlannedDeletion } from '../lambda/hosts/gc-collector-stub';
+import type { GcReport, PlannedDeletion } from '../lambda/core/gc';
 import { CliError } from './errors';
 
 /** The default grace period: the README's (at least an upload session's life plus the presigned URL lifetime). */
@@ -21,7 +21,7 @@ export function parseGrace(text: string): number {
 /** A duration as people write it: 24h, 90m, 1.5 s. */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0s';
-  if (ms >= 86_400_000 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`;
+  if (ms >= 2 * 86_400_000 && ms % 86_400_000 === 0) return `${ms / 86_400_000}d`; // 24h stays 24h, as it is written
   if (ms >= 3_600_000 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
   return `${(ms / 1000).toFixed(1)} s`;

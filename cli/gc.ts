@@ -3,7 +3,8 @@
  * bucket, registry running or not, and `gc history`: the runs recorded in the table.
  */
 import { hostname } from 'node:os';
-import { collectGarbage, DynamoDbGcStore, GcReport } from '../lambda/hosts/gc-collector-stub';
+import { DynamoDbGcStore } from '../lambda/adapters/dynamodb/dynamodb-gc-store';
+import { collectGarbage, GcReport } from '../lambda/core/gc';
 import type { Logger } from '../lambda/shared/logger';
 import type { CommandContext, CommandOptions } from './commands';
 import { CliError } from './errors';

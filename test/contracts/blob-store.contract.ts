@@ -47,6 +47,28 @@ export function blobStoreContract(name: string, make: () => Promise<BlobStore>, 
       expect(await store.list('none/', 10)).toEqual([]);
     });
 
+    it('stat -> size and last modification of an object (a HEAD); a missing key -> null', async () => {
+      const before = Date.now();
+      await store.put('s/stat', randomBytes(321));
+      const stat = await store.stat('s/stat');
+      expect(stat?.size).toBe(321);
+      // Servers keep whole seconds and may run on another clock: within an hour of the write.
+      expect(Math.abs(stat!.lastModified - before)).toBeLessThan(3_600_000);
+      expect(await store.stat('s/missing')).toBeNull();
+    });
+
+    it('listObjects: keys under a prefix after startAfter, in key order, at most limit, with size and last modification', async () => {
+      for (const k of ['o/c', 'o/a', 'o/b/1', 'o/d', 'p/a']) await store.put(k, Buffer.from(k));
+      const all = await store.listObjects('o/', undefined, 10);
+      expect(all.map((o) => [o.key, o.size])).toEqual([['o/a', 3], ['o/b/1', 5], ['o/c', 3], ['o/d', 3]]);
+      for (const o of all) expect(Math.abs(o.lastModified - Date.now())).toBeLessThan(3_600_000);
+      expect((await store.listObjects('o/', undefined, 2)).map((o) => o.key)).toEqual(['o/a', 'o/b/1']);
+      expect((await store.listObjects('o/', 'o/b/1', 10)).map((o) => o.key)).toEqual(['o/c', 'o/d']);
+      expect((await store.listObjects('o/', 'o/b', 1)).map((o) => o.key)).toEqual(['o/b/1']);
+      expect(await store.listObjects('o/', 'o/d', 10)).toEqual([]);
+      expect(await store.listObjects('none/', undefined, 10)).toEqual([]);
+    });
+
     it('multipart: parts (a 5 MiB one, then a short last one) are joined in order; a part may be re-sent', async () => {
       const id = await store.createMultipart('c/multi');
       const one = randomBytes(5 * MiB);

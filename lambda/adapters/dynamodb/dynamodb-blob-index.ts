@@ -1,10 +1,15 @@
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { BlobIndex, BlobRecord, TouchOutcome } from '../../ports/blob-index';
-import { deleteReturning, getItem, isConditionFailure, Item, putItem, TableRef } from './items';
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BlobIndex, BlobRecord, BlobRecordGoneError, TouchOutcome } from '../../ports/blob-index';
+import type { GcState } from '../../ports/gc-store';
+import { getItem, isConditionFailure, Item, putItem, TableRef, transactWrite } from './items';
 import { keys } from './keys';
 import { missingKeys } from './query';
 
-/** BlobIndex on the registry's table: one item per blob, one per repository link (layout in keys.ts). */
+/**
+ * BlobIndex on the registry's table: one item per blob, one per repository link and its back-link in the
+ * blob's partition (layout in keys.ts). Writes that reference a blob renew it in the same transaction,
+ * which is what lets the garbage collector delete only what nothing renewed (README, "Storage lifecycle").
+ */
 export class DynamoDbBlobIndex implements BlobIndex {
   private readonly t: TableRef;
 
@@ -20,37 +25,86 @@ export class DynamoDbBlobIndex implements BlobIndex {
     return blobRecord(await getItem(this.t, keys.blob(digest)));
   }
 
-  async createBlob(record: BlobRecord, _now: number): Promise<{ created: boolean; record: BlobRecord }> {
-    try {
-      await this.t.doc.send(new PutCommand({
-        TableName: this.t.table, Item: { ...keys.blob(record.digest), ...record }, ConditionExpression: 'attribute_not_exists(pk)',
-      }));
-      return { created: true, record };
-    } catch (err) {
-      if (!isConditionFailure(err)) throw err;
-      const existing = await this.getBlob(record.digest);
-      if (!existing) throw err;
-      return { created: false, record: existing };
+  async createBlob(record: BlobRecord, now: number): Promise<{ created: boolean; record: BlobRecord }> {
+    const fresh = freshRecord(record, now);
+    // A record deleted between the failed put and the read is put again: at most a few rounds.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.t.doc.send(new PutCommand({
+          TableName: this.t.table, Item: { ...keys.blob(record.digest), ...fresh }, ConditionExpression: 'attribute_not_exists(pk)',
+        }));
+        return { created: true, record: fresh };
+      } catch (err) {
+        if (!isConditionFailure(err)) throw err;
+        const existing = await this.getBlob(record.digest);
+        if (existing) return { created: false, record: existing };
+        if (attempt >= 2) throw err;
+      }
     }
   }
 
-  async linkBlob(repo: string, record: BlobRecord, _now: number): Promise<void> {
-    await Promise.all([
-      putItem(this.t, { ...keys.link(repo, record.digest), ...record }),
+  async replaceBlob(record: BlobRecord, expectedObjectKey: string, now: number): Promise<boolean> {
+    try {
+      await this.t.doc.send(new PutCommand({
+        TableName: this.t.table, Item: { ...keys.blob(record.digest), ...freshRecord(record, now) },
+        ConditionExpression: 'attribute_not_exists(pk) OR objectKey = :expected',
+        ExpressionAttributeValues: { ':expected': expectedObjectKey },
+      }));
+      return true;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return false;
+    }
+  }
+
+  /**
+   * One transaction: the blob record renewed (failing when absent or `deleting`), the link and the
+   * back-link. The catalog item is put beside it, not in it: every link of a repository writes that one
+   * item, and parallel layer uploads would keep cancelling each other's transactions on it.
+   */
+  async linkBlob(repo: string, record: BlobRecord, now: number): Promise<void> {
+    const link = freshRecord(record, now);
+    const [codes] = await Promise.all([
+      transactWrite(this.t, [
+        {
+          Update: {
+            TableName: this.t.table, Key: keys.blob(record.digest),
+            UpdateExpression: 'SET touchedAt = :now REMOVE gcState, gcRun',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(gcState) OR gcState = :condemned)',
+            ExpressionAttributeValues: { ':now': now, ':condemned': 'condemned' satisfies GcState },
+          },
+        },
+        { Put: { TableName: this.t.table, Item: { ...keys.link(repo, record.digest), ...link } } },
+        { Put: { TableName: this.t.table, Item: { ...keys.backLink(record.digest, repo), repository: repo } } },
+      ]),
       putItem(this.t, { ...keys.catalog(repo), name: repo }),
     ]);
+    if (codes) throw new BlobRecordGoneError(record.digest);
   }
 
-  async replaceBlob(_record: BlobRecord, _expectedObjectKey: string, _now: number): Promise<boolean> {
-    throw new Error('not implemented');
-  }
-
-  async touchLink(_repo: string, _digest: string, _now: number, _staleBefore: number): Promise<TouchOutcome> {
-    throw new Error('not implemented');
+  async touchLink(repo: string, digest: string, now: number, staleBefore: number): Promise<TouchOutcome> {
+    try {
+      const out = await this.t.doc.send(new UpdateCommand({
+        TableName: this.t.table, Key: keys.link(repo, digest),
+        UpdateExpression: 'SET touchedAt = :now REMOVE gcState, gcRun',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_exists(gcState) OR attribute_not_exists(touchedAt) OR touchedAt < :stale)',
+        ExpressionAttributeValues: { ':now': now, ':stale': staleBefore },
+        ReturnValues: 'ALL_OLD',
+      }));
+      return out.Attributes?.gcState !== undefined ? 'rescued' : 'touched';
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      // Rare: the caller touches only links it read condemned or stale.
+      return (await getItem(this.t, keys.link(repo, digest))) ? 'fresh' : 'gone';
+    }
   }
 
   async unlinkBlob(repo: string, digest: string): Promise<boolean> {
-    return deleteReturning(this.t, keys.link(repo, digest));
+    const codes = await transactWrite(this.t, [
+      { Delete: { TableName: this.t.table, Key: keys.link(repo, digest), ConditionExpression: 'attribute_exists(pk)' } },
+      { Delete: { TableName: this.t.table, Key: keys.backLink(digest, repo) } },
+    ]);
+    return codes === null;
   }
 
   async missingBlobs(repo: string, digests: string[]): Promise<string[]> {
@@ -59,7 +113,15 @@ export class DynamoDbBlobIndex implements BlobIndex {
   }
 }
 
+/** A record or link as a write stores it: touched now, without the collector's marks. */
+function freshRecord(record: BlobRecord, now: number): BlobRecord {
+  return { digest: record.digest, size: record.size, objectKey: record.objectKey, touchedAt: now };
+}
+
 function blobRecord(item: Item | null): BlobRecord | null {
   if (!item) return null;
-  return { digest: item.digest as string, size: Number(item.size), objectKey: item.objectKey as string };
+  const record: BlobRecord = { digest: item.digest as string, size: Number(item.size), objectKey: item.objectKey as string };
+  if (item.touchedAt !== undefined) record.touchedAt = Number(item.touchedAt);
+  if (item.gcState !== undefined) record.gcState = item.gcState as GcState;
+  return record;
 }

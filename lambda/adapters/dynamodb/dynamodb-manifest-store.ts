@@ -1,17 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteItem, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Descriptor } from '../../oci/manifest';
-import type { ManifestRecord, ManifestStore, PutManifestOptions, TagRecord } from '../../ports/manifest-store';
-import { TAG_COPY_MAX_BYTES } from '../../ports/manifest-store';
+import {
+  ImmutableTagError, ManifestRecord, ManifestStore, PutManifestOptions, ReferenceMissingError, TAG_COPY_MAX_BYTES, TagRecord,
+} from '../../ports/manifest-store';
 import type { Page } from '../../ports/page';
-import { deleteReturning, getItem, Item, TableRef } from './items';
+import { deleteReturning, getItem, isConditionFailure, Item, ItemKey, TableRef, transactWrite } from './items';
 import { keys, prefixes, repoPk } from './keys';
 import { deleteManifestItems } from './manifest-delete';
-import { descriptorOf, manifestAttributes, manifestRecord, referrerDescriptor } from './manifest-items';
+import {
+  descriptorOf, MANIFEST_ATTRIBUTES, manifestAttributes, manifestRecord, referrerDescriptor, tagCopyAttributes,
+} from './manifest-items';
 import { missingKeys, pageOfNames, queryPrefix } from './query';
 
 /** Items one TransactWriteItems may hold. */
 const TRANSACTION_MAX_ITEMS = 100;
+
+/** References renewed in the manifest's own transaction (the rest of it: the manifest item). */
+const REFERENCES_WITH_MANIFEST = TRANSACTION_MAX_ITEMS - 1;
+
+/** One item of a transaction, and what its failed condition means. */
+interface Write {
+  item: TransactWriteItem;
+  /** A digest the manifest names: its condition fails when the item is gone. */
+  reference?: string;
+  /** An immutable tag: its condition fails when it points elsewhere. */
+  tag?: string;
+}
 
 /** ManifestStore on the registry's table: manifest, tag and referrer items in the repository's partition. */
 export class DynamoDbManifestStore implements ManifestStore {
@@ -36,27 +51,117 @@ export class DynamoDbManifestStore implements ManifestStore {
     return missing.map((k) => k.sk.slice('MANIFEST#'.length));
   }
 
-  /** See the port for what is atomic: the first transaction holds the manifest, the last its referrer entry. */
-  async putManifest(repo: string, m: ManifestRecord, tags: string[], _options: PutManifestOptions): Promise<void> {
-    const stored = manifestAttributes(m);
-    const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? stored : undefined;
+  /**
+   * See the port for what is atomic. The first transaction holds the manifest item and the renewal of up to
+   * REFERENCES_WITH_MANIFEST references, then tags, catalog and referrer entry in order, 100 items a
+   * transaction. References beyond that are renewed first, in transactions of their own: those are then
+   * not atomic with the put, and are protected from a collector racing it only by the grace period
+   * (the collector condemns nothing touched within it), not by the failed condition.
+   */
+  async putManifest(repo: string, m: ManifestRecord, tags: string[], options: PutManifestOptions): Promise<void> {
+    const { now } = options;
+    const immutable = new Set(options.immutableTags ?? []);
+    const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? tagCopyAttributes(m) : undefined;
     // Which write a tag item comes from, so a racing deleteManifest removes only tags written before it.
     const writeId = randomUUID();
-    const items: Item[] = [
-      { ...keys.manifest(repo, m.digest), ...stored },
-      ...tags.map((tag) => ({ ...keys.tag(repo, tag), tag, digest: m.digest, manifest: copy, writeId })),
-      { ...keys.catalog(repo), name: repo },
+    const refs: Write[] = [
+      ...unique(m.blobs ?? []).map((d) => this.renewal(keys.link(repo, d), now, { reference: d })),
+      ...unique(m.children ?? []).map((d) => this.renewal(keys.manifest(repo, d), now, { reference: d })),
     ];
-    if (m.subject) items.push({ ...keys.referrer(repo, m.subject, m.digest), descriptor: referrerDescriptor(m) });
-    for (let i = 0; i < items.length; i += TRANSACTION_MAX_ITEMS) {
-      await this.t.doc.send(new TransactWriteCommand({
-        TransactItems: items.slice(i, i + TRANSACTION_MAX_ITEMS).map((Item) => ({ Put: { TableName: this.t.table, Item } })),
+    const overflow = refs.splice(REFERENCES_WITH_MANIFEST);
+    for (let i = 0; i < overflow.length; i += TRANSACTION_MAX_ITEMS) await this.write(overflow.slice(i, i + TRANSACTION_MAX_ITEMS));
+    const rest: Write[] = [
+      ...tags.map((tag) => this.tagPut(repo, tag, m.digest, { tag, digest: m.digest, manifest: copy, writeId }, immutable.has(tag))),
+      { item: { Put: { TableName: this.t.table, Item: { ...keys.catalog(repo), name: repo } } } },
+    ];
+    if (m.subject) {
+      rest.push({ item: { Put: { TableName: this.t.table, Item: { ...keys.referrer(repo, m.subject, m.digest), descriptor: referrerDescriptor(m) } } } });
+    }
+    const first = [this.manifestUpdate(repo, m, now), ...refs];
+    const room = TRANSACTION_MAX_ITEMS - first.length;
+    await this.write([...first, ...rest.slice(0, room)]);
+    for (let i = room; i < rest.length; i += TRANSACTION_MAX_ITEMS) await this.write(rest.slice(i, i + TRANSACTION_MAX_ITEMS));
+  }
+
+  async recordPull(repo: string, digest: string, at: number, notSince: number): Promise<boolean> {
+    try {
+      await this.t.doc.send(new UpdateCommand({
+        TableName: this.t.table, Key: keys.manifest(repo, digest),
+        UpdateExpression: 'SET lastPulledAt = :at',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastPulledAt) OR lastPulledAt < :notSince)',
+        ExpressionAttributeValues: { ':at': at, ':notSince': notSince },
       }));
+      return true;
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      return false;
     }
   }
 
-  async recordPull(_repo: string, _digest: string, _at: number, _notSince: number): Promise<boolean> {
-    throw new Error('not implemented');
+  /** One transaction; a failed condition becomes the port's error for what failed it. */
+  private async write(writes: Write[]): Promise<void> {
+    const codes = await transactWrite(this.t, writes.map((w) => w.item));
+    if (!codes) return;
+    const failed = writes.filter((_, i) => codes[i] === 'ConditionalCheckFailed');
+    const missing = failed.flatMap((w) => (w.reference ? [w.reference] : []));
+    if (missing.length > 0) throw new ReferenceMissingError(missing);
+    const tag = failed.find((w) => w.tag !== undefined)?.tag;
+    if (tag !== undefined) throw new ImmutableTagError(tag);
+    throw new Error(`manifest transaction cancelled by an unexpected condition: ${codes.join(', ')}`);
+  }
+
+  /** The manifest item, updated in place so that it keeps lastPulledAt; a re-put clears the collector's mark. */
+  private manifestUpdate(repo: string, m: ManifestRecord, now: number): Write {
+    const attributes = manifestAttributes(m, now);
+    const names: Record<string, string> = { '#gcState': 'gcState', '#gcRun': 'gcRun' };
+    const values: Record<string, unknown> = {};
+    const set: string[] = [];
+    const remove = ['#gcState', '#gcRun'];
+    for (const name of MANIFEST_ATTRIBUTES) {
+      names[`#${name}`] = name;
+      if (attributes[name] === undefined) remove.push(`#${name}`);
+      else {
+        set.push(`#${name} = :${name}`);
+        values[`:${name}`] = attributes[name];
+      }
+    }
+    return {
+      item: {
+        Update: {
+          TableName: this.t.table, Key: keys.manifest(repo, m.digest),
+          UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
+          ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+        },
+      },
+    };
+  }
+
+  /** Renews a link or a child manifest (touched now, condemned mark removed), on the condition that it exists. */
+  private renewal(key: ItemKey, now: number, w: { reference: string }): Write {
+    return {
+      ...w,
+      item: {
+        Update: {
+          TableName: this.t.table, Key: key, UpdateExpression: 'SET touchedAt = :now REMOVE gcState, gcRun',
+          ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':now': now },
+        },
+      },
+    };
+  }
+
+  /** A tag's put; an immutable tag's only if it is new or already at this digest. */
+  private tagPut(repo: string, tag: string, digest: string, attributes: Item, immutable: boolean): Write {
+    const Item = { ...keys.tag(repo, tag), ...attributes };
+    if (!immutable) return { item: { Put: { TableName: this.t.table, Item } } };
+    return {
+      tag,
+      item: {
+        Put: {
+          TableName: this.t.table, Item,
+          ConditionExpression: 'attribute_not_exists(pk) OR digest = :digest', ExpressionAttributeValues: { ':digest': digest },
+        },
+      },
+    };
   }
 
   async deleteManifest(repo: string, digest: string): Promise<boolean> {
@@ -75,4 +180,8 @@ export class DynamoDbManifestStore implements ManifestStore {
     const items = await queryPrefix(this.t.doc, this.t.table, repoPk(repo), prefixes.referrers(subject), { limit: 10000 });
     return items.map(descriptorOf);
   }
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }

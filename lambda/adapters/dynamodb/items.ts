@@ -1,4 +1,7 @@
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, TransactWriteItem,
+} from '@aws-sdk/lib-dynamodb';
+import { BackendUnavailableError } from '../../ports/backend-errors';
 
 /** A table item, keys included. */
 export type Item = Record<string, unknown>;
@@ -35,4 +38,30 @@ export async function deleteReturning(t: TableRef, key: ItemKey): Promise<boolea
 /** Whether a write failed on its ConditionExpression (the one failure adapters turn into a result). */
 export function isConditionFailure(err: unknown): boolean {
   return (err as { name?: string }).name === 'ConditionalCheckFailedException';
+}
+
+/** Attempts of a transaction that other transactions on the same items keep cancelling (TransactionConflict). */
+const CONFLICT_ATTEMPTS = 6;
+
+/**
+ * Runs one TransactWriteItems. Returns null when it committed, or each item's cancellation reason code
+ * (in item order, 'None' for items that did not fail) when a condition failed. A conflict with another
+ * transaction on the same items is retried with backoff and jitter (concurrent pushes naming the same
+ * layers do that); past the attempts it is a backend failure (503, the client retries).
+ */
+export async function transactWrite(t: TableRef, items: TransactWriteItem[]): Promise<string[] | null> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await t.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return null;
+    } catch (err) {
+      const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
+      if (e.name !== 'TransactionCanceledException') throw err;
+      const codes = items.map((_, i) => e.CancellationReasons?.[i]?.Code ?? 'None');
+      if (codes.includes('ConditionalCheckFailed')) return codes;
+      if (!codes.includes('TransactionConflict')) throw err;
+      if (attempt >= CONFLICT_ATTEMPTS) throw new BackendUnavailableError('DynamoDB', err);
+      await new Promise((r) => setTimeout(r, (10 + Math.random() * 20) * 2 ** attempt));
+    }
+  }
 }

@@ -2,9 +2,11 @@
  * The single-table item layout (partition key `pk`, sort key `sk`):
  *
  *   pk                 sk                            holds
- *   BLOB#<digest>      BLOB                          digest, size, objectKey          one per distinct blob
- *   REPO#<name>        BLOB#<digest>                 digest, size, objectKey          blob linked to a repository
- *   REPO#<name>        MANIFEST#<digest>             mediaType, size, body | bodyKey, subject, artifactType, annotations (JSON)
+ *   BLOB#<digest>      BLOB                          digest, size, objectKey, GC marks one per distinct blob
+ *   BLOB#<digest>      LINK#<name>                   repository                       back-link: one per repository linking it
+ *   REPO#<name>        BLOB#<digest>                 digest, size, objectKey, GC marks blob linked to a repository
+ *   REPO#<name>        MANIFEST#<digest>             mediaType, size, body | bodyKey, subject, artifactType, annotations (JSON),
+ *                                                   blobs, children, pushedAt, lastPulledAt, GC marks
  *   REPO#<name>        TAG#<tag>                     digest, manifest (copy, when small: one read per pull by tag), writeId
  *   REPO#<name>        REFERRER#<subject>#<digest>   descriptor of a manifest whose subject is <subject>
  *   CATALOG            REPO#<name>                   name                             one per repository
@@ -16,6 +18,11 @@
  *   LOGIN#<account>    FAILURES#<client address>     count, lockedUntil, expiresAt    TTL attribute: expiresAt
  *
  * Items name S3 objects by key (objectKey, bodyKey); the bucket's key layout is in core/storage-layout.ts.
+ *
+ * GC marks (ports/gc-store.ts): `touchedAt` (ms; absent = 0), and `gcState` ('condemned' | 'deleting')
+ * with `gcRun` while the collector holds the item. A link and its back-link are written and deleted in
+ * one transaction, so the collector reads who links a blob in the blob's own partition. A manifest's
+ * `blobs` and `children` are the digests its put renewed (absent on items stored before: parse the body).
  *
  * Index UploadsByExpiry (sparse, keys only): partition `uploadShard` = UPLOADS#<first hex digit of the
  * session id> (16 shards, so the index takes a session write per chunk at 16x one partition's rate),

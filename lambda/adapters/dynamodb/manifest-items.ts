@@ -2,9 +2,27 @@ import type { Descriptor } from '../../oci/manifest';
 import type { ManifestRecord } from '../../ports/manifest-store';
 import type { Item } from './items';
 
-/** A manifest as its item stores it (annotations as JSON). */
-export function manifestAttributes(m: ManifestRecord): Item {
-  return { ...m, annotations: encodeAnnotations(m.annotations) };
+/** Every attribute a put writes to a manifest item (a re-put removes those the new record lacks). */
+export const MANIFEST_ATTRIBUTES = [
+  'digest', 'mediaType', 'size', 'body', 'bodyKey', 'subject', 'artifactType', 'annotations', 'blobs', 'children',
+  'pushedAt', 'touchedAt',
+] as const;
+
+/** A manifest as its item stores it (annotations as JSON), put at `now`. lastPulledAt is kept by the item, not written. */
+export function manifestAttributes(m: ManifestRecord, now: number): Item {
+  return {
+    digest: m.digest, mediaType: m.mediaType, size: m.size, body: m.body, bodyKey: m.bodyKey, subject: m.subject,
+    artifactType: m.artifactType, annotations: encodeAnnotations(m.annotations), blobs: m.blobs, children: m.children,
+    pushedAt: now, touchedAt: now,
+  };
+}
+
+/** What a tag keeps of its manifest (to answer a pull in one read): not the collector's bookkeeping. */
+export function tagCopyAttributes(m: ManifestRecord): Item {
+  return {
+    digest: m.digest, mediaType: m.mediaType, size: m.size, body: m.body, subject: m.subject,
+    artifactType: m.artifactType, annotations: encodeAnnotations(m.annotations),
+  };
 }
 
 /** The referrer entry's descriptor of a manifest that has a subject. */
@@ -24,7 +42,16 @@ export function manifestRecord(item: Item | null | undefined): ManifestRecord | 
     subject: item.subject as string | undefined,
     artifactType: item.artifactType as string | undefined,
     annotations: decodeAnnotations(item.annotations),
+    blobs: item.blobs as string[] | undefined,
+    children: item.children as string[] | undefined,
+    pushedAt: optionalNumber(item.pushedAt),
+    lastPulledAt: optionalNumber(item.lastPulledAt),
+    touchedAt: optionalNumber(item.touchedAt),
   };
+}
+
+function optionalNumber(value: unknown): number | undefined {
+  return value === undefined ? undefined : Number(value);
 }
 
 /** A referrer item's descriptor as the port returns it. */

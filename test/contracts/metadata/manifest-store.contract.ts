@@ -1,20 +1,36 @@
 /** The ManifestStore contract: manifests, tags with inline copies, referrers, and deletes racing puts. */
+import type { BlobIndex } from '../../../lambda/ports/blob-index';
 import type { Catalog } from '../../../lambda/ports/catalog';
-import { ManifestStore, TAG_COPY_MAX_BYTES, TAGS_PER_ATOMIC_WRITE } from '../../../lambda/ports/manifest-store';
+import {
+  ImmutableTagError, ManifestStore, ReferenceMissingError, TAG_COPY_MAX_BYTES, TAGS_PER_ATOMIC_WRITE,
+} from '../../../lambda/ports/manifest-store';
+import type { CollectorMarks } from './collector-marks';
 import { comparable, digestOf, manifestRecord, NOW, uniqueRepo } from './fixtures';
 
-/** Declares the ManifestStore contract tests for the stores `make` returns (with the catalog they write to). */
-export function manifestStoreContract(name: string, make: () => Promise<ManifestStore & Catalog>): void {
+/** Declares the ManifestStore contract tests for the stores `make` returns (with the catalog and blob links it works with). */
+export function manifestStoreContract(
+  name: string, make: () => Promise<{ store: ManifestStore & BlobIndex & Catalog; marks: CollectorMarks }>,
+): void {
   describe(`ManifestStore contract: ${name}`, () => {
-    let store: ManifestStore & Catalog;
-    beforeAll(async () => { store = await make(); });
+    let store: ManifestStore & BlobIndex & Catalog;
+    let marks: CollectorMarks;
+    beforeAll(async () => { ({ store, marks } = await make()); });
+
+    /** Blobs recorded and linked to `repo`, as uploads leave them; their digests. */
+    async function linkedBlobs(repo: string, count: number, at = NOW): Promise<string[]> {
+      return Promise.all(Array.from({ length: count }, async (_, i) => {
+        const { record } = await store.createBlob({ digest: digestOf(`${repo}-blob-${i}`), size: i, objectKey: `blobs/${repo}-${i}` }, at);
+        await store.linkBlob(repo, record, at);
+        return record.digest;
+      }));
+    }
 
     it('putManifest then getManifest returns the record (annotations with an empty key included); unknown -> null', async () => {
       const repo = uniqueRepo('put');
       const m = manifestRecord('{"a":1}', { subject: digestOf('subject'), artifactType: 'application/x-test', annotations: { '': 'empty key', k: 'v' } });
       expect(await store.getManifest(repo, m.digest)).toBeNull();
       await store.putManifest(repo, m, [], { now: NOW });
-      expect(comparable(await store.getManifest(repo, m.digest))).toEqual(comparable(m));
+      expect(comparable(await store.getManifest(repo, m.digest))).toEqual(comparable({ ...m, pushedAt: NOW, touchedAt: NOW }));
       expect(await store.repositoryExists(repo)).toBe(true);
     });
 
@@ -22,7 +38,7 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
       const repo = uniqueRepo('large');
       const m = manifestRecord('large', { body: undefined, bodyKey: 'manifests/sha256/abc', size: 5_000_000 });
       await store.putManifest(repo, m, ['big'], { now: NOW });
-      expect(await store.getManifest(repo, m.digest)).toEqual(m);
+      expect(await store.getManifest(repo, m.digest)).toEqual({ ...m, pushedAt: NOW, touchedAt: NOW });
       expect(await store.getTag(repo, 'big')).toEqual({ tag: 'big', digest: m.digest });
     });
 
@@ -148,6 +164,98 @@ export function manifestStoreContract(name: string, make: () => Promise<Manifest
         { mediaType: sig.mediaType, digest: sig.digest, size: sig.size, artifactType: 'application/x-sig', annotations: { by: 'ci' } },
       ]);
       expect(await store.listReferrers(repo, digestOf('nobody'))).toEqual([]);
+    });
+
+    it('a put stores blobs and children, and renews each link and child it names (touchedAt, condemned mark removed)', async () => {
+      const repo = uniqueRepo('renew');
+      const [config, layer] = await linkedBlobs(repo, 2);
+      const child = manifestRecord('{"child":1}');
+      await store.putManifest(repo, child, [], { now: NOW });
+      await marks.mark({ kind: 'link', repository: repo, digest: layer! }, 'condemned');
+      await marks.mark({ kind: 'manifest', repository: repo, digest: child.digest }, 'condemned');
+      const index = manifestRecord('{"index":1}', { blobs: [config!, layer!], children: [child.digest] });
+      await store.putManifest(repo, index, ['v1'], { now: NOW + 50 });
+      expect(comparable(await store.getManifest(repo, index.digest)))
+        .toEqual(comparable({ ...index, pushedAt: NOW + 50, touchedAt: NOW + 50 }));
+      for (const digest of [config!, layer!]) {
+        expect(await marks.marksOf({ kind: 'link', repository: repo, digest })).toEqual({ touchedAt: NOW + 50 });
+      }
+      expect(await marks.marksOf({ kind: 'manifest', repository: repo, digest: child.digest })).toEqual({ touchedAt: NOW + 50 });
+    });
+
+    it('a put whose blob link or child manifest is gone -> ReferenceMissingError naming it; nothing is stored', async () => {
+      const repo = uniqueRepo('gone');
+      const [kept, deleted] = await linkedBlobs(repo, 2);
+      await store.unlinkBlob(repo, deleted!);
+      const m = manifestRecord('{"gone":1}', { blobs: [kept!, deleted!], subject: digestOf('gone-subject') });
+      const err = await store.putManifest(repo, m, ['v1'], { now: NOW + 1 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ReferenceMissingError);
+      expect((err as ReferenceMissingError).missing).toEqual([deleted]);
+      expect(await store.getManifest(repo, m.digest)).toBeNull();
+      expect(await store.getTag(repo, 'v1')).toBeNull();
+      expect(await store.listReferrers(repo, digestOf('gone-subject'))).toEqual([]);
+      expect(await marks.marksOf({ kind: 'link', repository: repo, digest: kept! })).toEqual({ touchedAt: NOW });
+
+      const index = manifestRecord('{"index-gone":1}', { children: [digestOf('no-such-child')] });
+      const childErr = await store.putManifest(repo, index, ['i1'], { now: NOW }).catch((e: unknown) => e);
+      expect((childErr as ReferenceMissingError).missing).toEqual([digestOf('no-such-child')]);
+      expect(await store.getTag(repo, 'i1')).toBeNull();
+    });
+
+    it('more references than fit beside the manifest (150 layers): all renewed; a missing one still refuses the put', async () => {
+      const repo = uniqueRepo('wide');
+      const layers = await linkedBlobs(repo, 150);
+      for (const digest of [layers[3]!, layers[140]!]) await marks.mark({ kind: 'link', repository: repo, digest }, 'condemned');
+      const m = manifestRecord('{"wide":1}', { blobs: layers });
+      await store.putManifest(repo, m, ['wide'], { now: NOW + 9 });
+      for (const digest of [layers[0]!, layers[3]!, layers[140]!, layers[149]!]) {
+        expect(await marks.marksOf({ kind: 'link', repository: repo, digest })).toEqual({ touchedAt: NOW + 9 });
+      }
+      await store.unlinkBlob(repo, layers[120]!);
+      const again = manifestRecord('{"wide":2}', { blobs: layers });
+      await expect(store.putManifest(repo, again, ['wide2'], { now: NOW + 10 })).rejects.toBeInstanceOf(ReferenceMissingError);
+      expect(await store.getManifest(repo, again.digest)).toBeNull();
+      expect(await store.getTag(repo, 'wide2')).toBeNull();
+    });
+
+    it('a re-put clears the manifest\'s condemned mark, renews pushedAt and keeps lastPulledAt', async () => {
+      const repo = uniqueRepo('reput');
+      const m = manifestRecord('{"reput":1}');
+      await store.putManifest(repo, m, [], { now: NOW });
+      expect(await store.recordPull(repo, m.digest, NOW + 1, NOW)).toBe(true);
+      await marks.mark({ kind: 'manifest', repository: repo, digest: m.digest }, 'condemned');
+      await store.putManifest(repo, m, ['again'], { now: NOW + 2 });
+      expect(await store.getManifest(repo, m.digest)).toMatchObject({ pushedAt: NOW + 2, touchedAt: NOW + 2, lastPulledAt: NOW + 1 });
+      expect(await marks.marksOf({ kind: 'manifest', repository: repo, digest: m.digest })).toEqual({ touchedAt: NOW + 2 });
+    });
+
+    it('recordPull sets lastPulledAt when absent or older than notSince; false for a recent one or an absent manifest', async () => {
+      const repo = uniqueRepo('pulled');
+      const m = manifestRecord('{"pulled":1}');
+      expect(await store.recordPull(repo, m.digest, NOW, NOW)).toBe(false);
+      expect(await store.getManifest(repo, m.digest)).toBeNull();
+      await store.putManifest(repo, m, [], { now: NOW });
+      expect(await store.recordPull(repo, m.digest, NOW + 100, NOW)).toBe(true);
+      expect((await store.getManifest(repo, m.digest))!.lastPulledAt).toBe(NOW + 100);
+      expect(await store.recordPull(repo, m.digest, NOW + 200, NOW + 100)).toBe(false);
+      expect((await store.getManifest(repo, m.digest))!.lastPulledAt).toBe(NOW + 100);
+      expect(await store.recordPull(repo, m.digest, NOW + 300, NOW + 101)).toBe(true);
+      expect((await store.getManifest(repo, m.digest))!.lastPulledAt).toBe(NOW + 300);
+    });
+
+    it('an immutable tag is written when new or already at the digest; moving it -> ImmutableTagError, nothing of that write stored', async () => {
+      const repo = uniqueRepo('immutable');
+      const one = manifestRecord('{"imm":1}');
+      const two = manifestRecord('{"imm":2}');
+      await store.putManifest(repo, one, ['v1', 'latest'], { now: NOW, immutableTags: ['v1'] });
+      await store.putManifest(repo, one, ['v1'], { now: NOW + 1, immutableTags: ['v1'] });
+      const err = await store.putManifest(repo, two, ['latest', 'v1'], { now: NOW + 2, immutableTags: ['v1'] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ImmutableTagError);
+      expect((err as ImmutableTagError).tag).toBe('v1');
+      expect((await store.getTag(repo, 'v1'))!.digest).toBe(one.digest);
+      expect((await store.getTag(repo, 'latest'))!.digest).toBe(one.digest);
+      await store.putManifest(repo, two, ['latest', 'v1'], { now: NOW + 3 });
+      expect((await store.getTag(repo, 'v1'))!.digest).toBe(two.digest);
     });
   });
 }

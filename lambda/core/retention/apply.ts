@@ -1,6 +1,6 @@
 import type { ImageDecision } from './evaluate';
 import { imagesOf } from './images';
-import { planRetention, RetentionDeps, RetentionPlan } from './plan';
+import { planRetention, RepositoryPlan, RetentionDeps, RetentionPlan } from './plan';
 
 /**
  * What became of one planned image: deleted ('expired'), left because its tags changed or it became part
@@ -22,6 +22,8 @@ export interface ApplyOptions {
   dryRun: boolean;
   /** Only these repositories (default: every repository a policy covers). */
   repositories?: string[];
+  /** Told of each repository of the plan, in order, before its images are expired (the CLI prints its header). */
+  onRepository?(repo: RepositoryPlan): void;
   /** Told of each image as it is done (the CLI prints its line). */
   onResult?(result: ExpiryResult): void;
 }
@@ -43,6 +45,7 @@ export async function applyRetention(deps: RetentionDeps, opts: ApplyOptions): P
   const results: ExpiryResult[] = [];
   if (opts.dryRun) return { plan, results };
   for (const repo of plan.repositories) {
+    opts.onRepository?.(repo);
     if (repo.expire.length === 0) continue;
     const current = new Map(imagesOf(await deps.gc.readRepository(repo.repository)).images.map((img) => [img.digest, img]));
     for (const decision of repo.expire) {

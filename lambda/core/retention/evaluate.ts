@@ -57,7 +57,7 @@ export function evaluateRetention({ repository, policy, now, isImmutable }: Eval
       if (claim) {
         // kept by a keep rule: say so once, naming the first rule that would have expired it
         if (why && claim.reason && !kept.has(image.digest)) {
-          kept.set(image.digest, { image, rule: claim.rule, reason: `${claim.reason}; rule ${rule.rulePriority} would expire it: ${why}` });
+          kept.set(image.digest, { image, rule: claim.rule, reason: `${claim.reason}; kept from rule ${rule.rulePriority}: ${why}` });
         }
         return;
       }
@@ -65,9 +65,9 @@ export function evaluateRetention({ repository, policy, now, isImmutable }: Eval
       if (!why) return;
       const immutable = image.tags.filter(isImmutable);
       if (immutable.length > 0) {
-        kept.set(image.digest, { image, rule: ref, reason: `${plural(immutable.length, 'tag')} ${immutable.join(', ')} ${immutable.length > 1 ? 'are' : 'is'} immutable; rule ${rule.rulePriority} would expire it: ${why}` });
+        kept.set(image.digest, { image, rule: ref, reason: `${why}; kept: ${plural(immutable.length, 'tag')} ${immutable.join(', ')} ${immutable.length > 1 ? 'are' : 'is'} immutable` });
       } else if (image.tags.length === 0 && repository.unknownChildren.length > 0) {
-        kept.set(image.digest, { image, rule: ref, reason: `it may belong to index ${repository.unknownChildren[0]}, whose children are not recorded (re-push that index); rule ${rule.rulePriority} would expire it: ${why}` });
+        kept.set(image.digest, { image, rule: ref, reason: `${why}; kept: it may belong to index ${repository.unknownChildren[0]}, whose children are not recorded (re-push that index)` });
       } else {
         expire.push({ image, rule: ref, reason: why });
       }
@@ -97,11 +97,11 @@ function expiryReason(selection: RuleSelection, image: Image, rank: number, now:
       return rank >= n ? `more than ${n} ${plural(n, 'image')}${what ? ` ${what}` : ''}; this is the ${ordinal(rank + 1)} newest` : undefined;
     case 'sinceImagePushed': {
       const days = daysSince(image.pushedAt, now);
-      return days !== undefined && days > n ? `${what ? `${what}, ` : ''}pushed ${plural(days, 'day', true)} ago (more than ${n})` : undefined;
+      return days !== undefined && days > n ? `${what ? `${what}, ` : ''}pushed ${plural(days, 'day', true)} ago, more than ${n}` : undefined;
     }
     case 'sinceImagePulled': {
       const pulled = lastPull(image, now);
-      return pulled && pulled.days > n ? `${what ? `${what}, ` : ''}${pulled.text} (more than ${n})` : undefined;
+      return pulled && pulled.days > n ? `${what ? `${what}, ` : ''}${pulled.text}, more than ${n}` : undefined;
     }
   }
 }
@@ -110,7 +110,7 @@ function expiryReason(selection: RuleSelection, image: Image, rank: number, now:
 function pulledWithin(selection: RuleSelection, image: Image, now: number): string | undefined {
   const pulled = lastPull(image, now);
   if (!pulled || pulled.days > selection.countNumber) return undefined;
-  return `${pulled.text} (within ${selection.countNumber})`;
+  return `${pulled.text}, within ${selection.countNumber}`;
 }
 
 /** Days since the last pull, or since the push when never pulled (ECR's rule); undefined when neither is known. */

@@ -12,4 +12,4 @@ export { LifecyclePolicyError, parseLifecyclePolicy } from './parse-policy';
 export { planRetention } from './plan';
 export type { RepositoryPlan, RetentionDeps, RetentionPlan } from './plan';
 export type { LifecyclePolicy, RetentionRule } from './policy';
-export { applySummary, decisionLine, planLines, previewSummary, resultLine } from './report';
+export { applySummary, decisionLine, planLines, previewSummary, repositoryLines, resultLine } from './report';

@@ -15,13 +15,22 @@ export function decisionLine(verb: 'expire' | 'keep', repository: string, d: Ima
   return [verb.padEnd(6), repository, tags, image.digest, `pushed ${image.pushedAt > 0 ? time(image.pushedAt) : 'unknown'}`, `last pulled ${pulled}`, `${ruleName}: ${d.reason}`].join('  ');
 }
 
-/** Every line of a plan: per repository its images to expire, then those kept against a rule. */
+/** Every line of a plan: per repository its header, the images kept against a rule, then those to expire. */
 export function planLines(plan: RetentionPlan): string[] {
-  return plan.repositories.flatMap((repo) => [
-    ...invalidLine(repo),
-    ...repo.expire.map((d) => decisionLine('expire', repo.repository, d)),
+  return plan.repositories.flatMap((repo) => [...repositoryLines(repo), ...repo.expire.map((d) => decisionLine('expire', repo.repository, d))]);
+}
+
+/**
+ * A repository's header and its kept images: what `apply` prints before it expires the repository's images
+ * (each expired image's line then follows as it is done), so that its output reads as the preview's.
+ */
+export function repositoryLines(repo: RepositoryPlan): string[] {
+  if (repo.invalidPolicy) return [`${repo.repository}: policy ${repo.pattern} no longer parses, nothing expired: ${repo.invalidPolicy}`];
+  const expire = repo.expire.length ? `${repo.expire.length} to expire` : 'nothing to expire';
+  return [
+    `${repo.repository}: policy ${repo.pattern}, ${expire}, ${repo.kept.length} kept against a rule`,
     ...repo.kept.map((d) => decisionLine('keep', repo.repository, d)),
-  ]);
+  ];
 }
 
 /** The line of one applied image: its preview line when expired, else what happened instead. */
@@ -52,10 +61,6 @@ export function applySummary(report: RetentionReport): string {
   const repositories = new Set(expired.map((r) => r.repository)).size;
   return `expired ${count(expired.length, 'image')} (${tagCount(expired.map((r) => r.decision))}) in ${count(repositories, 'repository', 'repositories')}; `
     + `${by('skipped').length} skipped, ${by('gone').length} already deleted, ${by('failed').length} failed; npx stratus gc reclaims their storage once the grace period has passed`;
-}
-
-function invalidLine(repo: RepositoryPlan): string[] {
-  return repo.invalidPolicy ? [`error   ${repo.repository}  policy ${repo.pattern} no longer parses, nothing expired: ${repo.invalidPolicy}`] : [];
 }
 
 function tagCount(decisions: ImageDecision[]): string {

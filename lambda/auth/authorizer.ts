@@ -73,6 +73,12 @@ export class Authorizer {
       throw err;
     }
     if (this.allowed(caller, requirement, params, req)) return caller;
+    // An anonymous token lacking the right: a login would get a wider one. Said as Docker Hub says it, so
+    // `docker pull` prints "pull access denied ... may require 'docker login'" (docker reads
+    // insufficient_scope as DENIED; without it, "unauthorized: authentication required").
+    if (caller.credentials === 'bearer' && caller.anonymous) {
+      throw this.unauthorized(req, scopes, 'authentication required: an anonymous token does not grant this access, log in', 'insufficient_scope');
+    }
     if (caller.credentials === 'bearer' && (await this.subjectCouldBeAllowed(caller, requirement, params, req))) {
       throw this.unauthorized(req, scopes, 'the token does not grant this access: ask the token endpoint for the scope challenged', 'insufficient_scope');
     }

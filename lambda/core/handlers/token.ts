@@ -1,8 +1,10 @@
 import { parseAuthorization } from '../../auth/authenticator';
+import { basicChallenge, wantsBrowserLogin } from '../../auth/browser-login';
 import { grantAccess, Principal, pullPatterns } from '../../auth/grants';
 import { parseScopes } from '../../auth/scopes';
 import { InvalidTokenError, issueAccessToken, issueRefreshToken, verifyRefreshToken } from '../../auth/tokens';
 import { OciError } from '../../oci/errors';
+import { fromCredentialedOrigin } from '../http/cors';
 import { readBody } from '../http/request-parts';
 import { jsonResponse, RegistryRequest, RegistryResponse } from '../../shared/http-types';
 import type { RouteCall } from '../services';
@@ -11,17 +13,36 @@ const FORM_LIMIT = 64 * 1024;
 
 /**
  * GET /token (Basic credentials or none; service, scope, account, offline_token: docker, skopeo, podman).
- * Answers {token, access_token, expires_in, issued_at, refresh_token?}.
+ * Answers {token, access_token, expires_in, issued_at, refresh_token?}; a browser UI on a credentialed
+ * origin asking without credentials for more than anonymous callers get: 401 Basic, its login prompt.
  */
 export async function tokenByGet(call: RouteCall): Promise<RegistryResponse> {
-  const { authenticator } = authOf(call);
+  const { authenticator, deps: auth } = authOf(call);
   const { req } = call;
   const creds = parseAuthorization(req.headers.authorization);
   if (creds.scheme === 'bearer') throw new OciError('UNAUTHORIZED', 'the token endpoint takes Basic credentials');
-  const principal = creds.scheme === 'basic'
-    ? await authenticator.login(creds.username, creds.password, req.remoteAddress)
-    : await authenticator.anonymous();
-  return issue(call, principal, req.query.getAll('scope'), req.query.get('offline_token') === 'true');
+  const scopes = req.query.getAll('scope');
+  const corsSetting = call.deps.config.corsOrigin;
+  if (creds.scheme === 'basic') {
+    let principal: Principal;
+    try {
+      principal = await authenticator.login(creds.username, creds.password, req.remoteAddress);
+    } catch (err) {
+      // A browser prompts again (and forgets the wrong password) only when challenged again.
+      if (err instanceof OciError && err.code === 'UNAUTHORIZED' && fromCredentialedOrigin(req, corsSetting)) {
+        throw new OciError('UNAUTHORIZED', err.message, { headers: { 'www-authenticate': basicChallenge(auth.service) } });
+      }
+      throw err;
+    }
+    return issue(call, principal, scopes, req.query.get('offline_token') === 'true');
+  }
+  const anonymous = await authenticator.anonymous();
+  if (wantsBrowserLogin(req, corsSetting, anonymous, parseScopes(scopes))) {
+    throw new OciError('UNAUTHORIZED', 'authentication required: log in with a registry user or robot token', {
+      headers: { 'www-authenticate': basicChallenge(auth.service) },
+    });
+  }
+  return issue(call, anonymous, scopes, false);
 }
 
 /** POST /token (OAuth2 form: grant_type password or refresh_token; containerd, newer docker); answers as GET does. */

@@ -13,7 +13,7 @@ const HEADER_LIST = /^[A-Za-z0-9-]+(\s*,\s*[A-Za-z0-9-]+)*$/;
  * comma-separated allow-list of exact origins (these alone get credentials; `*` in the list answers every
  * other origin without them), or empty (no CORS headers).
  */
-interface CorsPolicy {
+export interface CorsPolicy {
   anyOrigin: boolean;
   credentialed: Set<string>;
 }
@@ -21,7 +21,7 @@ interface CorsPolicy {
 const policies = new Map<string, CorsPolicy>();
 
 /** The setting parsed once: entries trimmed, a trailing slash dropped (an Origin never has one). */
-function policyOf(setting: string): CorsPolicy {
+export function policyOf(setting: string): CorsPolicy {
   let policy = policies.get(setting);
   if (!policy) {
     const entries = setting.split(',').map((e) => e.trim().replace(/\/+$/, '')).filter(Boolean);
@@ -62,4 +62,10 @@ export function corsHeaders(req: RegistryRequest, origin: string): Record<string
     return { 'access-control-allow-origin': requestOrigin, 'access-control-allow-credentials': 'true', vary: 'Origin', ...exposed };
   }
   return policy.anyOrigin ? { 'access-control-allow-origin': '*', vary: 'Origin', ...exposed } : { vary: 'Origin' };
+}
+
+/** Whether the request comes from a page on an origin listed for credentials (a browser UI whose login the registry accepts). */
+export function fromCredentialedOrigin(req: RegistryRequest, setting: string): boolean {
+  const origin = req.headers.origin;
+  return origin !== undefined && policyOf(setting).credentialed.has(origin);
 }

@@ -1,6 +1,9 @@
 import type { Server } from 'node:http';
 import type { Logger } from '../lambda/shared/logger';
 import { ensureStorage, Settings, settingsFromEnv } from '../lambda/hosts/settings';
+import { applyBucketCors } from '../lambda/adapters/s3/bucket-cors';
+import { createS3Client } from '../lambda/adapters/s3/s3-client';
+import { blobCorsRules } from '../lambda/core/http/blob-cors-rules';
 import { LocalAuth, prepareLocalAuth } from './auth-setup';
 import { EmbeddedBackends, startLocalBackends } from './backends/embedded';
 import { prepareDataDir } from './data-dir';
@@ -20,7 +23,7 @@ export interface LocalStack {
 
 /**
  * Takes STRATUS_DATA_DIR (.stratus/data; private, locked, recovered after an unclean stop), starts the
- * embedded backends on it, creates bucket and table, prepares auth.
+ * embedded backends on it, creates bucket and table (the embedded S3's bucket with CORS rules), prepares auth.
  */
 export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): Promise<LocalStack> {
   const dataDir = localDataDir(env);
@@ -31,6 +34,12 @@ export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): P
   const backends = await startLocalBackends(env, dataDir);
   const settings = settingsFromEnv({ ...env, ...backends.env });
   await ensureStorage(settings);
+  // The embedded S3's bucket follows STRATUS_CORS_ORIGIN, also in data directories made before it did; an
+  // S3 of the user's own (MinIO, AWS) keeps the CORS configuration its owner gave it.
+  if (backends.env.S3_ENDPOINT) {
+    const change = await applyBucketCors(createS3Client(settings.s3), settings.bucket, blobCorsRules(settings.config.corsOrigin));
+    if (change !== 'unchanged') logger.info('blob bucket CORS configuration updated', { bucket: settings.bucket, change });
+  }
   const auth = await prepareLocalAuth(env, dataDir, settings, logger);
   return { dataDir, backends, settings, auth, lock };
 }

@@ -2,7 +2,8 @@
  * Local S3 for this machine and CI: @20minutes/s3rver 4.0.4 with the fixes in
  * patches/@20minutes+s3rver+4.0.4.patch (SigV4 on "/bucket/", no anonymous access, ListParts,
  * AbortMultipartUpload, S3's multipart rules, streamed multipart completion, Range fixes,
- * If-None-Match: *). Runs in-process; objects are plain files under `dataDir`.
+ * If-None-Match: *, bucket CORS answered as S3 does: a rule naming the origin echoes it with credentials,
+ * preflights too, and `*` never comes with credentials). Runs in-process; objects are plain files under `dataDir`.
  *
  * Clients must use `forcePathStyle: true` and `requestChecksumCalculation` /
  * `responseChecksumValidation: 'WHEN_REQUIRED'`: no emulator validates S3 checksums.

@@ -76,6 +76,12 @@ export interface RegistryDeps {
   auth?: AuthDeps;
   /** Retention and tag-immutability policies; absent = no policies (every tag mutable). */
   policies?: PolicyStore;
+  /**
+   * Runs work a request starts but its answer must not wait for (a pull's lastPulledAt, at most once an hour
+   * per manifest). The Lambda host runs it before the invocation returns (a frozen environment would not);
+   * absent (the Node host), it starts once the answer has been handed back. Tasks handle their own errors.
+   */
+  background?: (task: () => Promise<void>) => void;
 }
 
 /** RegistryDeps with the metadata narrowed to the ports one service or handler uses (e.g. `DepsUsing<Catalog>`). */

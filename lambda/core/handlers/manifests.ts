@@ -3,6 +3,7 @@ import { parseName, parseReference, parseTag } from '../../oci/names';
 import type { ManifestRecord } from '../../ports/manifest-store';
 import { contentLength, readBody } from '../http/request-parts';
 import { emptyResponse, RegistryResponse } from '../../shared/http-types';
+import { pullRecorderOf } from '../retention/pull-recorder';
 import type { RouteCall } from '../services';
 
 /** HEAD /v2/<name>/manifests/<reference>: the manifest's headers, no body. */
@@ -11,10 +12,16 @@ export async function headManifest({ manifests, params }: RouteCall): Promise<Re
   return { status: 200, headers: manifestHeaders(record) };
 }
 
-/** GET /v2/<name>/manifests/<reference>. */
-export async function getManifest({ manifests, params }: RouteCall): Promise<RegistryResponse> {
-  const record = await manifests.resolve(parseName(params.name!), parseReference(params.reference!));
-  return { status: 200, headers: manifestHeaders(record), body: await manifests.body(record) };
+/**
+ * GET /v2/<name>/manifests/<reference>: a pull, whose time is recorded for retention (at most once an hour per
+ * manifest, after the answer). A HEAD is not a pull: docker HEADs a tag to check for updates without pulling.
+ */
+export async function getManifest({ deps, manifests, params }: RouteCall): Promise<RegistryResponse> {
+  const repository = parseName(params.name!);
+  const record = await manifests.resolve(repository, parseReference(params.reference!));
+  const body = await manifests.body(record);
+  pullRecorderOf(deps).pulled(repository, record.digest);
+  return { status: 200, headers: manifestHeaders(record), body };
 }
 
 /** PUT /v2/<name>/manifests/<reference>, with any `?tag=` to add. */

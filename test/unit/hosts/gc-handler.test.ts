@@ -46,8 +46,8 @@ test('a run stopped at its deadline returns normally (the next scheduled run goe
   await expect(handler({}, context)).resolves.toMatchObject({ status: 'incomplete' });
 });
 
-test('a failed run throws, so the invocation counts as an error', async () => {
-  collectGarbage.mockResolvedValue({ run: record('failed'), plan: [] });
+test('a failed run (the collector records it and throws) fails the invocation', async () => {
+  collectGarbage.mockRejectedValue(new Error('gc run r1 failed: boom'));
   await expect(handler({}, context)).rejects.toThrow('gc run r1 failed: boom');
 });
 

@@ -15,13 +15,37 @@ import { keyLoaderFromEnv } from '../signing-keys-from-env';
 import { eventToRequest } from './event-to-request';
 import { resultFromResponse } from './result-from-response';
 
+/**
+ * Work the requests of an execution environment leave behind (RegistryDeps.background), awaited before each
+ * invocation returns: Lambda freezes the environment once the handler returns, and work left running would
+ * be cut off or finish in a later invocation. So the request that records a pull time (once an hour per
+ * manifest) answers one DynamoDB write later; every other request waits for nothing.
+ */
+export class InvocationTasks {
+  private readonly running: Array<Promise<void>> = [];
+
+  /** RegistryDeps.background: starts the task now. */
+  readonly run = (task: () => Promise<void>): void => {
+    this.running.push(task());
+  };
+
+  /** Resolves once every task started so far has ended. */
+  async settle(): Promise<void> {
+    while (this.running.length > 0) await Promise.allSettled(this.running.splice(0));
+  }
+}
+
 /** A Lambda handler over any registry core, logging one JSON line per request (with its backend calls) like the Node host. */
-export function lambdaAdapter(registry: RegistryHandler, logger: Logger) {
+export function lambdaAdapter(registry: RegistryHandler, logger: Logger, tasks?: InvocationTasks) {
   return async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
     const started = performance.now();
     const request = eventToRequest(event);
     const calls = noCalls();
-    const response = await countCallsOf(calls, () => registry(request));
+    const response = await countCallsOf(calls, async () => {
+      const answer = await registry(request);
+      await tasks?.settle();
+      return answer;
+    });
     logger.info('request', {
       requestId: request.requestId, method: request.method, path: request.path, status: response.status,
       durationMs: Math.round(performance.now() - started), bytesOut: response.body?.length ?? 0,
@@ -47,7 +71,9 @@ function lambdaHost(): ReturnType<typeof lambdaAdapter> {
   if (!adapter) {
     const logger = jsonLogger({ service: 'stratus' });
     const settings = settingsFromEnv({ STRATUS_CHUNK_MIN_LENGTH: String(LAMBDA_CHUNK_MIN_LENGTH), ...process.env });
-    adapter = lambdaAdapter(createRegistry(buildDeps(settings, logger, keyLoaderFromEnv(process.env))), logger);
+    const tasks = new InvocationTasks();
+    const deps = { ...buildDeps(settings, logger, keyLoaderFromEnv(process.env)), background: tasks.run };
+    adapter = lambdaAdapter(createRegistry(deps), logger, tasks);
   }
   return adapter;
 }

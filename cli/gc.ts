@@ -18,7 +18,7 @@ const SAFE_GRACE_MS = 3_600_000;
 
 /** `npx stratus gc ...`: usage line -> implementation. */
 export const GC_COMMANDS: Record<string, [string, TargetCommand]> = {
-  gc: ['gc [--dry-run] [--grace 24h] [--json] [--verbose] [--bucket <name>]  collect garbage now (with --table, --bucket is the stack output BucketName)', gc],
+  gc: ['gc [--dry-run] [--grace 24h] [--json] [--verbose]  collect garbage now (with --table: --bucket <stack output BucketName>)', gc],
   'gc history': ['gc history [--limit 20] [--json]          recent garbage collection runs', gcHistory],
 };
 

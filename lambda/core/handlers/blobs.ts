@@ -7,9 +7,16 @@ import { contentRange, requestedRange } from '../http/byte-range';
 import { emptyResponse, RegistryResponse } from '../../shared/http-types';
 import type { RouteCall } from '../services';
 
+/**
+ * How often a HEAD renews a link it finds (ms). A client that saw "exists" then has at least the grace
+ * period less this to push the manifest naming the blob (README, "Never losing a push"); the grace period
+ * is at least an hour, and renewing at most hourly keeps HEADs reads, not writes.
+ */
+export const TOUCH_INTERVAL = 60 * 60 * 1000;
+
 /** HEAD /v2/<name>/blobs/<digest>: size and digest from metadata, no bytes. */
 export async function headBlob({ deps, params }: RouteCall): Promise<RegistryResponse> {
-  const record = await linked(deps, params.name!, params.digest!);
+  const record = await linked(deps, params.name!, params.digest!, { renewStale: true });
   return emptyResponse(200, {
     'content-length': String(record.size),
     'content-type': 'application/octet-stream',
@@ -20,7 +27,7 @@ export async function headBlob({ deps, params }: RouteCall): Promise<RegistryRes
 
 /** GET /v2/<name>/blobs/<digest>: a redirect to a presigned URL, or the bytes streamed (proxy delivery). */
 export async function getBlob({ deps, req, params, caller }: RouteCall): Promise<RegistryResponse> {
-  const record = await linked(deps, params.name!, params.digest!);
+  const record = await linked(deps, params.name!, params.digest!, { renewStale: false });
   if (deps.config.blobDelivery === 'proxy') return streamed(deps, record, req.headers.range);
   // A presigned URL never outlives the token that asked for it.
   const tokenLeft = caller.expiresAt === undefined ? Infinity : caller.expiresAt - Math.floor(deps.now() / 1000);
@@ -39,11 +46,22 @@ export async function deleteBlob({ deps, params }: RouteCall): Promise<RegistryR
   return emptyResponse(202, { 'docker-content-digest': digest.value });
 }
 
-async function linked(deps: DepsUsing<BlobIndex>, name: string, digestParam: string): Promise<BlobRecord> {
+/**
+ * The repository's link to the blob, or BLOB_UNKNOWN. A link the collector condemned is rescued before
+ * the answer (a 200 is a promise the blob stays for the grace period); with `renewStale`, a link not
+ * renewed for TOUCH_INTERVAL is renewed too. When the collector deleted it meanwhile, BLOB_UNKNOWN.
+ */
+async function linked(deps: DepsUsing<BlobIndex>, name: string, digestParam: string, opts: { renewStale: boolean }): Promise<BlobRecord> {
   const repository = parseName(name);
   const digest = parseDigest(digestParam);
+  const unknown = () => new OciError('BLOB_UNKNOWN', `blob ${digest.value} not found in ${repository}`, { detail: { digest: digest.value } });
   const record = await deps.meta.getLinkedBlob(repository, digest.value);
-  if (!record) throw new OciError('BLOB_UNKNOWN', `blob ${digest.value} not found in ${repository}`, { detail: { digest: digest.value } });
+  if (!record) throw unknown();
+  const now = deps.now();
+  const stale = opts.renewStale && (record.touchedAt ?? 0) < now - TOUCH_INTERVAL;
+  if (record.gcState !== undefined || stale) {
+    if ((await deps.meta.touchLink(repository, digest.value, now, now - TOUCH_INTERVAL)) === 'gone') throw unknown();
+  }
   return record;
 }
 

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DigestAlgorithm } from '../../oci/digest';
 import { OciError } from '../../oci/errors';
 import { Descriptor, parseManifest } from '../../oci/manifest';
 import { Reference } from '../../oci/names';
 import type { BlobIndex } from '../../ports/blob-index';
-import { ImmutableTagError, ManifestRecord, ManifestStore } from '../../ports/manifest-store';
+import { ImmutableTagError, ManifestRecord, ManifestStore, ReferenceMissingError } from '../../ports/manifest-store';
 import type { DepsUsing } from '../config';
 import { canMakeTagsImmutable, tagIsImmutable } from '../policies/immutability';
 import { immutableTagDenied, TagImmutability } from '../policies/tag-immutability';
@@ -53,22 +53,24 @@ export class ManifestService {
       throw new OciError('DIGEST_INVALID', `manifest body has digest ${digest}, not ${ref.digest.value}`);
     }
     const parsed = parseManifest(body, contentType);
-    const missingBlobs = await meta.missingBlobs(repository, unique(parsed.requiredBlobs));
-    const missingManifests = await meta.missingManifests(repository, unique(parsed.requiredManifests));
+    const requiredBlobs = unique(parsed.requiredBlobs);
+    const requiredManifests = unique(parsed.requiredManifests);
+    const missingBlobs = await meta.missingBlobs(repository, requiredBlobs);
+    const missingManifests = await meta.missingManifests(repository, requiredManifests);
     const missing = [...missingBlobs, ...missingManifests];
-    if (missing.length > 0) {
-      throw new OciError('MANIFEST_BLOB_UNKNOWN', `manifest references ${missing.length} unknown blob(s) or manifest(s): ${missing[0]}`, {
-        detail: { missing },
-      });
-    }
+    if (missing.length > 0) throw referencesUnknown(missing);
     const record: ManifestRecord = {
+      // What it names: the store renews each in the put's own transaction, so the collector cannot delete
+      // one between the check above and the put (it fails the put instead: ReferenceMissingError).
+      blobs: requiredBlobs, children: requiredManifests,
       digest, mediaType: parsed.mediaType, size: body.length,
       subject: parsed.subject?.digest, artifactType: parsed.artifactType,
       annotations: parsed.subject ? referrerAnnotations(parsed.annotations) : undefined,
     };
     if (body.length <= config.inlineManifestBytes) record.body = body;
     else {
-      record.bodyKey = storageKeys.manifestBody(digest);
+      // A key per put: the collector deleting another repository's copy (or a superseded one) never takes this one.
+      record.bodyKey = storageKeys.manifestBody(digest, randomUUID());
       await blobs.put(record.bodyKey, body);
     }
     const tags = unique([...(ref.kind === 'tag' ? [ref.tag] : []), ...extraTags]);
@@ -79,6 +81,7 @@ export class ManifestService {
       await meta.putManifest(repository, record, tags, { now: this.deps.now(), immutableTags: immutable.tags });
     } catch (err) {
       if (err instanceof ImmutableTagError) throw immutableTagDenied(err.tag, repository, immutable.rule, 'push');
+      if (err instanceof ReferenceMissingError) throw referencesUnknown(err.missing);
       throw err;
     }
     return record;
@@ -148,6 +151,13 @@ async function* immutableTagsOf(meta: ManifestStore, repository: string, wanted:
 
 const TAG_PAGE = 1000;
 const TAG_READS_AT_ONCE = 16;
+
+/** MANIFEST_BLOB_UNKNOWN naming what is missing (the client uploads it and puts the manifest again). */
+function referencesUnknown(missing: string[]): OciError {
+  return new OciError('MANIFEST_BLOB_UNKNOWN', `manifest references ${missing.length} unknown blob(s) or manifest(s): ${missing[0]}`, {
+    detail: { missing },
+  });
+}
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];

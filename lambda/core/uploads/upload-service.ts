@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Digest, parseDigest } from '../../oci/digest';
 import { OciError } from '../../oci/errors';
 import { MultipartUploadGoneError } from '../../ports/blob-store';
-import type { BlobIndex, BlobRecord } from '../../ports/blob-index';
+import { BlobIndex, BlobRecord, BlobRecordGoneError } from '../../ports/blob-index';
 import { UploadConflictError, UploadSession, UploadSessionStore } from '../../ports/upload-session-store';
 import type { DepsUsing } from '../config';
 import { storageKeys } from '../storage-layout';
@@ -13,6 +13,9 @@ import { UploadTailMissingError, writeBody } from './upload-writer';
 
 /** Expired sessions swept at once. */
 const SWEEP_CONCURRENCY = 8;
+
+/** Attempts at recording and linking a blob whose record other writers keep changing (collector, uploads). */
+const RECORD_ROUNDS = 3;
 
 /** A request body and what its headers declare about it. */
 export interface BodyInput {
@@ -161,12 +164,21 @@ export class UploadService {
     return { swept, failed };
   }
 
-  /** Links a blob another repository holds; null when `from` does not hold it. */
+  /**
+   * Links a blob another repository holds; null when `from` does not hold it, or when the garbage collector
+   * is deleting the blob (the client then uploads it, as the spec's 202 answer to a failed mount says).
+   */
   async mount(repository: string, digestParam: string, from: string): Promise<BlobRecord | null> {
     const digest = parseDigest(digestParam);
-    const record = await this.deps.meta.getLinkedBlob(from, digest.value);
-    if (!record) return null;
-    await this.deps.meta.linkBlob(repository, record, this.deps.now());
+    const link = await this.deps.meta.getLinkedBlob(from, digest.value);
+    if (!link) return null;
+    const record = { digest: link.digest, size: link.size, objectKey: link.objectKey };
+    try {
+      await this.deps.meta.linkBlob(repository, record, this.deps.now());
+    } catch (err) {
+      if (err instanceof BlobRecordGoneError) return null;
+      throw err;
+    }
     return record;
   }
 
@@ -216,16 +228,45 @@ export class UploadService {
     return this.record(repository, { digest: digest.value, size: stored.size, objectKey: session.objectKey }, garbage);
   }
 
-  /** Records and links a verified blob, then deletes the upload's leftovers. */
+  /**
+   * Records and links a verified blob, then deletes the upload's leftovers. Same bytes already recorded by
+   * another upload: one copy is kept, and this upload's object is deleted only once the link to the other
+   * is written. The record may also be this upload's own, written by an earlier attempt whose answer was
+   * lost: then its object is the blob and stays.
+   */
   private async record(repository: string, blob: BlobRecord, garbage: string[]): Promise<BlobRecord> {
     const { blobs, meta } = this.deps;
-    const { created, record } = await meta.createBlob(blob, this.deps.now());
-    // Same bytes already stored by another upload: keep one copy. The record may also be this upload's own,
-    // written by an earlier attempt whose answer was lost: then its object is the blob and must stay.
-    if (!created && record.objectKey !== blob.objectKey) await blobs.delete(blob.objectKey);
-    await meta.linkBlob(repository, record, this.deps.now());
-    await this.collect(garbage);
-    return record;
+    const now = this.deps.now();
+    for (let round = 1; ; round++) {
+      const record = await this.recordToLink(blob, now);
+      try {
+        await meta.linkBlob(repository, record, now);
+      } catch (err) {
+        // The collector started deleting the record after it was read: the next round replaces it with ours.
+        if (err instanceof BlobRecordGoneError && round < RECORD_ROUNDS) continue;
+        throw err;
+      }
+      if (record.objectKey !== blob.objectKey) await blobs.delete(blob.objectKey);
+      await this.collect(garbage);
+      return { digest: record.digest, size: record.size, objectKey: record.objectKey };
+    }
+  }
+
+  /**
+   * The blob record an upload links: its own when new; the one already recorded when it is not being
+   * deleted and its object exists (a HEAD); else this upload's object replaces it (a record restored
+   * without its bucket, an object deleted by hand, a record the collector is deleting).
+   */
+  private async recordToLink(blob: BlobRecord, now: number): Promise<BlobRecord> {
+    const { blobs, meta } = this.deps;
+    for (let round = 1; ; round++) {
+      const { created, record } = await meta.createBlob(blob, now);
+      if (created || record.objectKey === blob.objectKey) return record;
+      if (record.gcState !== 'deleting' && (await blobs.stat(record.objectKey))) return record;
+      if (await meta.replaceBlob(blob, record.objectKey, now)) return blob;
+      // Another upload replaced it first: look again.
+      if (round >= RECORD_ROUNDS) throw new Error(`blob record ${blob.digest} kept changing while this upload recorded it`);
+    }
   }
 
   /**

@@ -107,12 +107,17 @@ export interface GcStore {
   releaseBlob(digest: string, run: string): Promise<boolean>;
 
   /**
-   * Deletes the manifest item (and its referrer entry) if `run` still holds it condemned; returns what was
-   * deleted (its bodyKey tells the caller which object to delete), or null when the condition failed.
+   * Deletes the manifest item (and its referrer entry) if `run` still holds it condemned and every manifest
+   * of `absent` (the indexes listing it and its subject, as the verify read found them) is gone; returns what
+   * was deleted (its bodyKey tells the caller which object to delete), or null when a condition failed. A
+   * client renewing an index or a subject renews only that item, not what it reaches: the item must stay then.
    */
-  deleteCondemnedManifest(repository: string, digest: string, run: string): Promise<ManifestFacts | null>;
-  /** Deletes the link and its back-link if `run` still holds the link condemned. */
-  deleteCondemnedLink(repository: string, digest: string, run: string): Promise<boolean>;
+  deleteCondemnedManifest(repository: string, digest: string, run: string, absent?: string[]): Promise<ManifestFacts | null>;
+  /**
+   * Deletes the link and its back-link if `run` still holds the link condemned and every manifest of `absent`
+   * (the repository's manifests naming the blob, as the verify read found them) is gone.
+   */
+  deleteCondemnedLink(repository: string, digest: string, run: string, absent?: string[]): Promise<boolean>;
   /** condemned -> deleting for `run` (after this nothing rescues the record); false when the condition failed. */
   markBlobDeleting(digest: string, run: string): Promise<boolean>;
   /**

@@ -1,5 +1,5 @@
 import {
-  DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand,
+  DeleteCommand, DynamoDBDocumentClient, PutCommand, QueryCommand, ScanCommand, TransactWriteCommand, TransactWriteCommandInput, UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type {
   BlobFacts, GcRunRecord, GcStore, ManifestFacts, RegistrySnapshot, RepositorySnapshot,
@@ -15,6 +15,12 @@ const SCAN_SEGMENTS = 4;
 /** Condition: the item exists, is older than :before, and no collector holds it `deleting`. */
 const CONDEMNABLE = 'attribute_exists(pk) AND (attribute_not_exists(touchedAt) OR touchedAt < :before) '
   + 'AND (attribute_not_exists(gcState) OR gcState = :condemned)';
+
+/** Manifests a delete can require to be gone: a transaction holds 100 items, the deletes take two. */
+const MAX_ABSENT_CHECKS = 98;
+
+/** One item of a TransactWriteItems. */
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** Condition: `run` holds the item condemned. */
 const HELD = 'gcState = :condemned AND gcRun = :run';
@@ -109,66 +115,61 @@ export class DynamoDbGcStore implements GcStore {
     return this.release(keys.blob(digest), run);
   }
 
-  async deleteCondemnedManifest(repository: string, digest: string, run: string): Promise<ManifestFacts | null> {
+  async deleteCondemnedManifest(repository: string, digest: string, run: string, absent: string[] = []): Promise<ManifestFacts | null> {
+    if (absent.length > MAX_ABSENT_CHECKS) return null; // cannot be checked in one transaction: kept
     const key = keys.manifest(repository, digest);
-    let old: Item | undefined;
-    try {
-      old = (await this.t.doc.send(new DeleteCommand({
-        TableName: this.t.table, Key: key, ConditionExpression: HELD,
-        ExpressionAttributeValues: { ':condemned': 'condemned', ':run': run }, ReturnValues: 'ALL_OLD',
-      }))).Attributes as Item | undefined;
-    } catch (err) {
-      if (isConditionFailure(err)) return null;
-      throw err;
-    }
-    if (!old) return null;
-    const facts = repositoryOf(repository, [old]).manifests[0];
+    // Read first (a transaction returns no old item): while `run` holds the mark, nothing rewrites the item.
+    const item = await getItem(this.t, key);
+    if (!item || item.gcState !== 'condemned' || item.gcRun !== run) return null;
+    const deleted = await this.transact([
+      { Delete: { TableName: this.t.table, Key: key, ConditionExpression: HELD, ExpressionAttributeValues: { ':condemned': 'condemned', ':run': run } } },
+      ...this.absentChecks(repository, absent),
+    ]);
+    if (!deleted) return null;
+    const facts = repositoryOf(repository, [item]).manifests[0]!;
     if (facts.subject) await this.deleteWhileAbsent(key, keys.referrer(repository, facts.subject, digest));
     return facts;
   }
 
   /** Deletes `key` while the manifest item is absent: a PUT that brought the manifest back keeps its referrer entry. */
   private async deleteWhileAbsent(manifestKey: ItemKey, key: ItemKey): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await this.t.doc.send(new TransactWriteCommand({
-          TransactItems: [
-            { ConditionCheck: { TableName: this.t.table, Key: manifestKey, ConditionExpression: 'attribute_not_exists(pk)' } },
-            { Delete: { TableName: this.t.table, Key: key } },
-          ],
-        }));
-        return;
-      } catch (err) {
-        const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
-        if (e.name !== 'TransactionCanceledException') throw err;
-        if (e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return;
-        if (attempt >= 5) throw err;
-        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt)); // a racing PUT's transaction: retry
-      }
-    }
+    await this.transact([
+      { ConditionCheck: { TableName: this.t.table, Key: manifestKey, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Delete: { TableName: this.t.table, Key: key } },
+    ]);
   }
 
-  async deleteCondemnedLink(repository: string, digest: string, run: string): Promise<boolean> {
+  async deleteCondemnedLink(repository: string, digest: string, run: string, absent: string[] = []): Promise<boolean> {
+    if (absent.length > MAX_ABSENT_CHECKS) return false;
+    return this.transact([
+      {
+        Delete: {
+          TableName: this.t.table, Key: keys.link(repository, digest), ConditionExpression: HELD,
+          ExpressionAttributeValues: { ':condemned': 'condemned', ':run': run },
+        },
+      },
+      { Delete: { TableName: this.t.table, Key: keys.backLink(digest, repository) } },
+      ...this.absentChecks(repository, absent),
+    ]);
+  }
+
+  /** Conditions that these manifests of the repository are gone. */
+  private absentChecks(repository: string, digests: string[]): TransactItem[] {
+    return digests.map((d) => ({ ConditionCheck: { TableName: this.t.table, Key: keys.manifest(repository, d), ConditionExpression: 'attribute_not_exists(pk)' } }));
+  }
+
+  /** One transaction; false when a condition failed, retried when it conflicted with another (a racing PUT). */
+  private async transact(items: TransactItem[]): Promise<boolean> {
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.t.doc.send(new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.t.table, Key: keys.link(repository, digest), ConditionExpression: HELD,
-                ExpressionAttributeValues: { ':condemned': 'condemned', ':run': run },
-              },
-            },
-            { Delete: { TableName: this.t.table, Key: keys.backLink(digest, repository) } },
-          ],
-        }));
+        await this.t.doc.send(new TransactWriteCommand({ TransactItems: items }));
         return true;
       } catch (err) {
         const e = err as { name?: string; CancellationReasons?: Array<{ Code?: string }> };
         if (e.name !== 'TransactionCanceledException') throw err;
-        if (e.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+        if (e.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
         if (attempt >= 5) throw err;
-        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt)); // a conflicting transaction: retry
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }
     }
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GcRunRecord, RegistrySnapshot } from '../../ports/gc-store';
+import type { GcRunRecord, RegistrySnapshot, RepositorySnapshot } from '../../ports/gc-store';
 import { mapLimit } from './concurrency';
 import { assessRepository } from './liveness';
 import { LISTED_PREFIXES, planOrphan, RepositoryPlan, RunPlan, planRun, uploadIdOf } from './plan';
@@ -112,19 +112,34 @@ class RunContext {
     const verdicts = assessRepository(fresh, this.cutoff, now());
     await this.opts.pauses?.afterVerify?.(repo.repository);
     const bodies: string[] = [];
-    await mapLimit(manifests, WRITE_CONCURRENCY, async (m) => {
+    const dependsOn = manifestDependencies(fresh);
+    const garbage = new Map<string, (typeof manifests)[number]>();
+    for (const m of manifests) {
       const verdict = verdicts.manifests.get(m.facts.digest);
-      if (!verdict) return; // deleted meanwhile (by a DELETE, or another run)
-      if (verdict.live) {
-        await gc.releaseManifest(repo.repository, m.facts.digest, runId);
-        return;
-      }
-      const deleted = await gc.deleteCondemnedManifest(repo.repository, m.facts.digest, runId);
-      if (!deleted) return;
-      this.done(m.entry);
-      const body = deleted.bodyKey ? plan.bodies.get(deleted.bodyKey) : undefined;
-      if (body && --body.users === 0 && body.entry) bodies.push(deleted.bodyKey!);
-    });
+      if (!verdict) continue; // deleted meanwhile (by a DELETE, or another run)
+      if (verdict.live) await gc.releaseManifest(repo.repository, m.facts.digest, runId);
+      else garbage.set(m.facts.digest, m);
+    }
+    // Parents (indexes, subjects) go before what depends on them, and each delete requires them gone: a
+    // client renewing one after the verify keeps everything it reaches.
+    const kept = new Set<string>();
+    while (garbage.size > 0) {
+      const wave = [...garbage.values()].filter((m) => (dependsOn.get(m.facts.digest) ?? []).every((d) => !garbage.has(d)));
+      if (wave.length === 0) break; // no dependency cycles exist in content-addressed manifests; stop rather than loop
+      for (const m of wave) garbage.delete(m.facts.digest);
+      await mapLimit(wave, WRITE_CONCURRENCY, async (m) => {
+        const parents = dependsOn.get(m.facts.digest) ?? [];
+        const deleted = parents.some((d) => kept.has(d)) ? null : await gc.deleteCondemnedManifest(repo.repository, m.facts.digest, runId, parents);
+        if (!deleted) {
+          kept.add(m.facts.digest);
+          return;
+        }
+        this.done(m.entry);
+        const body = deleted.bodyKey ? plan.bodies.get(deleted.bodyKey) : undefined;
+        if (body && --body.users === 0 && body.entry) bodies.push(deleted.bodyKey!);
+      });
+    }
+    const namedBy = manifestsNaming(fresh);
     await mapLimit(links, WRITE_CONCURRENCY, async (l) => {
       const verdict = verdicts.links.get(l.facts.digest);
       if (!verdict) return;
@@ -132,7 +147,7 @@ class RunContext {
         await gc.releaseLink(repo.repository, l.facts.digest, runId);
         return;
       }
-      if (!(await gc.deleteCondemnedLink(repo.repository, l.facts.digest, runId))) return;
+      if (!(await gc.deleteCondemnedLink(repo.repository, l.facts.digest, runId, namedBy.get(l.facts.digest) ?? []))) return;
       this.done(l.entry);
       const left = linksLeft.get(l.facts.digest);
       if (left !== undefined) linksLeft.set(l.facts.digest, left - 1);
@@ -236,6 +251,25 @@ class RunContext {
   private progress(phase: Parameters<NonNullable<GcOptions['onProgress']>>[0]['phase'], done: number, total?: number): void {
     this.opts.onProgress?.({ phase, done, total });
   }
+}
+
+/** For each manifest of the repository, the manifests its liveness flows from: indexes listing it, its subject. */
+function manifestDependencies(repo: RepositorySnapshot): Map<string, string[]> {
+  const present = new Set(repo.manifests.map((m) => m.digest));
+  const out = new Map<string, string[]>();
+  const add = (digest: string, on: string) => out.set(digest, [...(out.get(digest) ?? []), on]);
+  for (const m of repo.manifests) {
+    for (const child of m.children ?? []) add(child, m.digest);
+    if (m.subject && present.has(m.subject)) add(m.digest, m.subject);
+  }
+  return out;
+}
+
+/** For each blob digest, the repository's manifests that name it. */
+function manifestsNaming(repo: RepositorySnapshot): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of repo.manifests) for (const b of new Set(m.blobs ?? [])) out.set(b, [...(out.get(b) ?? []), m.digest]);
+  return out;
 }
 
 function isSome<T>(v: T | null): v is T {

@@ -1,5 +1,5 @@
 /** DynamoDbGcStore on DynamoDB Local: what it reads, and that each conditional write holds or fails as the port says. */
-import { PutCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbGcStore } from '../../../lambda/adapters/dynamodb/dynamodb-gc-store';
 import { keys } from '../../../lambda/adapters/dynamodb/keys';
 import { dynamoDbTables } from '../contracts/dynamodb-tables';
@@ -16,7 +16,8 @@ async function fresh() {
   const table = await tables.create();
   const put = (item: Record<string, unknown>) => tables.doc.send(new PutCommand({ TableName: table, Item: item }));
   const get = async (key: { pk: string; sk: string }) => (await tables.doc.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }))).Item;
-  return { store: new DynamoDbGcStore(tables.doc, table), put, get };
+  const del = (key: { pk: string; sk: string }) => tables.doc.send(new DeleteCommand({ TableName: table, Key: key }));
+  return { store: new DynamoDbGcStore(tables.doc, table), put, get, del };
 }
 
 test('snapshot groups every repository, blob record and upload session; readRepository reads one partition', async () => {
@@ -114,4 +115,22 @@ test('run records and upload sessions', async () => {
   await put({ ...keys.upload('u1'), id: 'u1', expiresAt: 1 });
   expect(await store.uploadStored('u1')).toBe(true);
   expect(await store.uploadStored('u2')).toBe(false);
+});
+
+test('a delete that requires other manifests gone fails while one of them is present', async () => {
+  const { store, put, get, del } = await fresh();
+  await put({ ...keys.manifest('app', M), digest: M, mediaType: 'm', size: 9, touchedAt: 1 }); // the child
+  await put({ ...keys.manifest('app', S), digest: S, mediaType: 'm', size: 9, touchedAt: 1, children: [M] }); // its index
+  await put({ ...keys.link('app', A), digest: A, size: 3, touchedAt: 1 });
+  expect(await store.condemnManifest('app', M, 'r1', 2)).toBe(true);
+  expect(await store.condemnLink('app', A, 'r1', 2)).toBe(true);
+
+  expect(await store.deleteCondemnedManifest('app', M, 'r1', [S])).toBeNull();
+  expect(await store.deleteCondemnedLink('app', A, 'r1', [M])).toBe(false);
+  expect(await get(keys.manifest('app', M))).toBeDefined();
+  expect(await get(keys.link('app', A))).toBeDefined();
+
+  await del(keys.manifest('app', S));
+  expect(await store.deleteCondemnedManifest('app', M, 'r1', [S])).toEqual(expect.objectContaining({ digest: M }));
+  expect(await store.deleteCondemnedLink('app', A, 'r1', [M])).toBe(true);
 });

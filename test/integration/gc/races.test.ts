@@ -3,7 +3,7 @@
  * interleaving, a manifest PUT that answers 201 pulls whole afterwards; otherwise it answers
  * 400 MANIFEST_BLOB_UNKNOWN and nothing is stored. Never 201 and then 404.
  */
-import { sha256, uniqueRepo } from '../http/client';
+import { errorCodes, MT, sha256, uniqueRepo } from '../http/client';
 import { gcHarnessForThisFile } from './gc-fixture';
 import { gate, headBlob, manifestOf, newImage, pullsWhole, putManifest } from './race-helpers';
 
@@ -131,5 +131,29 @@ test('(c) a tag deleted after the snapshot: the run keeps what the snapshot saw 
   expect(first.plan.filter((e) => e.repository === repo)).toEqual([]);
   expect(second.plan.filter((e) => e.kind === 'manifest' && e.repository === repo && e.done).map((e) => e.digest)).toEqual([digest]);
   expect((await h.client.getManifest(repo, digest)).status).toBe(404);
+  expect(await h.audit()).toEqual([]);
+});
+
+test('(c) an index tagged again after verify found it garbage: its child stays, and so do the child\'s layers', async () => {
+  const repo = uniqueRepo('gc-race');
+  const child = newImage();
+  for (const b of [child.config, ...child.layers]) await h.client.pushBlob(repo, b);
+  expect((await putManifest(h.client, repo, sha256(manifestOf(child)), manifestOf(child))).status).toBe(201);
+  const index = Buffer.from(JSON.stringify({
+    schemaVersion: 2, mediaType: MT.ociIndex,
+    manifests: [{ mediaType: MT.ociManifest, digest: sha256(manifestOf(child)), size: manifestOf(child).length }],
+  }));
+  expect((await h.client.putManifest(repo, 'multi', index, MT.ociIndex)).status).toBe(201);
+  expect((await h.client.fetch(`/v2/${repo}/manifests/multi`, { method: 'DELETE' })).status).toBe(202);
+  const verified = gate();
+  const run = h.collect({ pauses: { afterVerify: async (r) => (r === repo ? verified.wait() : undefined) } });
+  await verified.reached;
+
+  const retagged = await h.client.putManifest(repo, 'multi', index, MT.ociIndex);
+  verified.open();
+  await run;
+
+  if (retagged.status === 201) expect(await pullsWhole(h.client, repo, 'multi')).toBe(true);
+  else expect(await errorCodes(retagged)).toEqual(['MANIFEST_UNKNOWN']);
   expect(await h.audit()).toEqual([]);
 });

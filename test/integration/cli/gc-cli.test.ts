@@ -19,7 +19,7 @@ let registry: TestRegistry;
 let client: RegistryClient;
 let dataDir: string;
 
-/** Runs the CLI on the data directory (the running registry's backends). */
+/** Runs the CLI on the data directory (the running registry's backends unless `--data-dir` names another). */
 function stratus(args: string[]): Promise<Run> {
   const { s3 } = backendEnv();
   const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'stratus-cli.ts'), ...args], {
@@ -138,6 +138,19 @@ describe('npx stratus gc', () => {
     const limit = await stratus(['gc', 'history', '--limit', '0']);
     expect(limit.code).toBe(2);
     expect(limit.stderr).toContain('invalid --limit "0"');
+  });
+
+  it('on a data directory whose npm start is stopped, gc starts the local S3 and DynamoDB Local for the command', async () => {
+    const stopped = mkdtempSync(join(tmpdir(), 'stratus-gc-stopped-'));
+    try {
+      const run = await stratus(['gc', '--dry-run', '--data-dir', stopped]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toContain(`npm start is not running: starting the local S3 server and DynamoDB Local on ${stopped} for this command`);
+      expect(run.stdout).toContain(`would delete from the data directory ${stopped} (grace 24h):\nnothing\n`);
+      expect(run.stdout).toMatch(/^gc \(dry run\): 0 manifests, 0 links, 0 blobs, 0 objects, 0\.0 MB would be freed in [\d.]+ s \(run \S+\)$/m);
+    } finally {
+      rmSync(stopped, { recursive: true, force: true });
+    }
   });
 
   it('with --table, gc needs --bucket (the stack output BucketName)', async () => {

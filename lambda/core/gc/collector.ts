@@ -8,6 +8,8 @@ import type { GcDeps, GcOptions, GcReport, PlannedDeletion } from './types';
 
 /** Writes in flight at once (conditional updates, deletes). */
 const WRITE_CONCURRENCY = 16;
+/** Repositories condemned, verified and deleted at once (each with its own writes in flight). */
+const REPOSITORY_CONCURRENCY = 4;
 /** An object listing page (one LIST). */
 const LIST_PAGE = 1000;
 const HOUR = 3600_000;
@@ -82,11 +84,13 @@ class RunContext {
     }
     this.checkDeadline();
     const linksLeft = new Map(plan.blobs.map((b) => [b.facts.digest, b.links]));
-    for (const [i, repo] of plan.repositories.entries()) {
-      this.progress('repositories', i, plan.repositories.length);
-      await this.collectRepository(repo, plan, linksLeft);
+    let repositoriesDone = 0;
+    await mapLimit(plan.repositories, REPOSITORY_CONCURRENCY, async (repo) => {
       this.checkDeadline();
-    }
+      await this.collectRepository(repo, plan, linksLeft);
+      this.progress('repositories', ++repositoriesDone, plan.repositories.length);
+    });
+    this.checkDeadline();
     this.progress('blobs', 0, plan.blobs.length);
     const ready = plan.blobs.filter((b) => b.facts.gcState === 'deleting' || linksLeft.get(b.facts.digest) === 0);
     await mapLimit(ready, WRITE_CONCURRENCY, async (b) => {

@@ -69,7 +69,8 @@ async function audit(gc: GcStore, blobs: S3BlobStore, orphanAgeMs: number): Prom
     }
     for (const l of repo.links) if (!records.has(l.digest)) problems.push(`${repo.repository} links ${l.digest}: no blob record`);
   }
-  for (const b of snapshot.blobs) if (!(await blobs.stat(b.objectKey))) problems.push(`blob ${b.digest}: object ${b.objectKey} missing`);
+  const stats = await Promise.all(snapshot.blobs.map((b) => blobs.stat(b.objectKey)));
+  snapshot.blobs.forEach((b, i) => stats[i] || problems.push(`blob ${b.digest}: object ${b.objectKey} missing`));
   const sessions = new Set(snapshot.uploadIds);
   const olderThan = Date.now() - orphanAgeMs;
   for (const prefix of ['blobs/', 'manifests/', 'uploads/']) {

@@ -1,4 +1,3 @@
-import { wildcardMatches } from '../policies/immutability';
 import type { Image, RepositoryImages } from './images';
 import { DAY_MS, LifecyclePolicy, RetentionRule, RuleAction, RuleSelection } from './policy';
 
@@ -43,7 +42,8 @@ export function evaluateRetention({ repository, policy, now, isImmutable }: Eval
   const kept = new Map<string, ImageDecision>();
   for (const rule of policy.rules) {
     const ref = refOf(rule);
-    const selected = repository.images.filter((img) => selects(rule.selection, img.tags)).sort(newestFirst);
+    const selects = tagSelector(rule.selection);
+    const selected = repository.images.filter((img) => selects(img.tags)).sort(newestFirst);
     if (rule.action.type === 'keep') {
       for (const image of selected) {
         const why = !claimed.has(image.digest) && pulledWithin(rule.selection, image, now);
@@ -76,16 +76,27 @@ export function evaluateRetention({ repository, policy, now, isImmutable }: Eval
   return { expire, kept: [...kept.values()] };
 }
 
-/** Whether a rule's tag selection matches an image with these tags (ECR: every prefix or pattern listed must match one of its tags). */
-export function selects(selection: RuleSelection, tags: string[]): boolean {
+/**
+ * Whether a rule's tag selection matches an image, by its tags (ECR: every prefix or pattern listed must
+ * match one of its tags). Patterns are compiled once per rule: a repository may hold thousands of images.
+ */
+export function tagSelector(selection: RuleSelection): (tags: string[]) => boolean {
   switch (selection.tagStatus) {
-    case 'any': return true;
-    case 'untagged': return tags.length === 0;
-    case 'tagged':
-      return tags.length > 0
-        && (selection.tagPrefixList ?? []).every((prefix) => tags.some((t) => t.startsWith(prefix)))
-        && (selection.tagPatternList ?? []).every((pattern) => tags.some((t) => wildcardMatches(pattern, t)));
+    case 'any': return () => true;
+    case 'untagged': return (tags) => tags.length === 0;
+    case 'tagged': {
+      const prefixes = selection.tagPrefixList ?? [];
+      const patterns = (selection.tagPatternList ?? []).map(wildcardRegExp);
+      return (tags) => tags.length > 0
+        && prefixes.every((prefix) => tags.some((t) => t.startsWith(prefix)))
+        && patterns.every((pattern) => tags.some((t) => pattern.test(t)));
+    }
   }
+}
+
+/** ECR's wildcard (`*`: any run of characters, the rest literal, the whole tag), as a RegExp. */
+function wildcardRegExp(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`);
 }
 
 /** Why the rule expires the image at this rank (0 = newest of those it selects), or undefined when it does not. */

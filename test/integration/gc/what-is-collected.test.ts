@@ -3,24 +3,13 @@
  * the dry run plans the same and deletes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { EMPTY_JSON, errorCodes, MT, PushedManifest, randomBytes, sha256, uniqueRepo } from '../http/client';
+import { EMPTY_JSON, errorCodes, MT, PushedManifest, randomBytes, uniqueRepo } from '../http/client';
 import { gcHarnessForThisFile } from './gc-fixture';
+import { pullsWhole } from './race-helpers';
 
 // Manifests over 1 KiB go to S3: a large manifest's body is an object of its own.
 const h = gcHarnessForThisFile({ config: { inlineManifestBytes: 1024 } });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function pullsWhole(repo: string, ref: string): Promise<boolean> {
-  const res = await h.client.getManifest(repo, ref);
-  if (res.status !== 200) return false;
-  const doc = JSON.parse(await res.text()) as { config?: { digest: string }; layers?: Array<{ digest: string }>; manifests?: Array<{ digest: string }> };
-  for (const child of doc.manifests ?? []) if (!(await pullsWhole(repo, child.digest))) return false;
-  for (const b of [...(doc.config ? [doc.config] : []), ...(doc.layers ?? [])]) {
-    const bytes = await h.client.pullBlobBytes(repo, b.digest).catch(() => null);
-    if (!bytes || sha256(bytes) !== b.digest) return false;
-  }
-  return true;
-}
 
 async function manifestStatus(repo: string, ref: string): Promise<number> {
   const res = await h.client.getManifest(repo, ref);
@@ -110,7 +99,7 @@ test('a run collects untagged images, their unique layers, dead referrers and in
   const gone = await h.client.getManifest(repo, untagged.digest);
   expect(await errorCodes(gone)).toEqual(['MANIFEST_UNKNOWN']);
   // kept, and whole
-  for (const ref of ['v1', 'multi', 'big', liveSig.digest, young.digest]) expect(await pullsWhole(repo, ref)).toBe(true);
+  for (const ref of ['v1', 'multi', 'big', liveSig.digest, young.digest]) expect([ref, await pullsWhole(h.client, repo, ref)]).toEqual([ref, true]);
   expect(await blobStatus(repo, taggedLayer)).toBe(200);
   expect((await h.client.getManifest(repo, 'big')).headers.get('docker-content-digest')).toBe(big.digest);
   const referrers = await (await h.client.fetch(`/v2/${repo}/referrers/${tagged.digest}`)).json() as { manifests: Array<{ digest: string }> };

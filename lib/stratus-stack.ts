@@ -32,6 +32,12 @@ export interface StratusStackProps extends StackProps {
   readonly gcSchedule?: Duration;
   /** Grace period of garbage collection: younger items are never collected (at least 1 hour). @default Duration.hours(24) */
   readonly gcGrace?: Duration;
+  /**
+   * Web origins of browser UIs on another site (e.g. Joxit's docker-registry-ui): the registry's CORS
+   * (STRATUS_CORS_ORIGIN) and the blob bucket's. `['*']`: any page, without credentials; exact origins
+   * (`https://ui.example.com`): those pages with credentials, so their users can log in. @default ['*']
+   */
+  readonly corsAllowedOrigins?: string[];
 }
 
 /**
@@ -54,7 +60,7 @@ export class StratusStack extends Stack {
   constructor(scope: Construct, id: string, props: StratusStackProps = {}) {
     super(scope, id, props);
     // 'Blobs' and 'Metadata' are stateful: their ids (and so their logical ids) must never change.
-    this.blobs = new BlobBucket(this, 'Blobs');
+    this.blobs = new BlobBucket(this, 'Blobs', { corsAllowedOrigins: props.corsAllowedOrigins });
     this.metadata = new MetadataTable(this, 'Metadata');
     if (props.auth ?? true) this.signingKeys = new SigningKeys(this, 'SigningKeys');
     const storage = {
@@ -86,6 +92,7 @@ export class StratusStack extends Stack {
       certificate: this.certificate('ApiCertificate', props.domainName ? props.certificateArn : undefined),
     });
     if (this.api.authRealm) this.uploads?.announceAuthRealm(this.api.authRealm);
+    if (props.corsAllowedOrigins) this.api.fn.addEnvironment('STRATUS_CORS_ORIGIN', props.corsAllowedOrigins.join(','));
 
     new CfnOutput(this, 'BucketName', { value: this.blobs.bucket.bucketName });
     new CfnOutput(this, 'TableName', { value: this.metadata.table.tableName });

@@ -7,7 +7,7 @@ import type { ImageDecision } from './evaluate';
 import type { RepositoryPlan, RetentionPlan } from './plan';
 
 /** `expire  team/app  ci-14,ci-14b  sha256:...  pushed 2026-01-02 10:00Z  last pulled never  rule 1 "ci": <reason>`. */
-export function decisionLine(verb: 'expire' | 'keep', repository: string, d: ImageDecision): string {
+export function decisionLine(verb: 'expire' | 'keep' | 'skip' | 'fail', repository: string, d: ImageDecision): string {
   const { image, rule } = d;
   const tags = image.tags.length ? image.tags.join(',') : '<untagged>';
   const pulled = image.lastPulledAt !== undefined ? time(image.lastPulledAt) : 'never';
@@ -35,12 +35,11 @@ export function repositoryLines(repo: RepositoryPlan): string[] {
 
 /** The line of one applied image: its preview line when expired, else what happened instead. */
 export function resultLine(r: ExpiryResult): string {
-  const line = decisionLine('expire', r.repository, r.decision);
   switch (r.outcome) {
-    case 'expired': return line;
-    case 'gone': return `${line}  (already deleted)`;
-    case 'skipped': return `skip${line.slice(4)}  (skipped: ${r.detail})`;
-    case 'failed': return `fail${line.slice(4)}  (failed: ${r.detail})`;
+    case 'expired': return decisionLine('expire', r.repository, r.decision);
+    case 'gone': return `${decisionLine('expire', r.repository, r.decision)}  (already deleted)`;
+    case 'skipped': return `${decisionLine('skip', r.repository, r.decision)}  (skipped: ${r.detail})`;
+    case 'failed': return `${decisionLine('fail', r.repository, r.decision)}  (failed: ${r.detail})`;
   }
 }
 

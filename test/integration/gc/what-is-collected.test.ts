@@ -3,7 +3,7 @@
  * the dry run plans the same and deletes nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { EMPTY_JSON, errorCodes, MT, PushedManifest, randomBytes, uniqueRepo } from '../http/client';
+import { EMPTY_JSON, errorCodes, MT, PushedManifest, randomBytes, sha256, uniqueRepo } from '../http/client';
 import { gcHarnessForThisFile } from './gc-fixture';
 import { pullsWhole } from './race-helpers';
 
@@ -111,4 +111,25 @@ test('a run collects untagged images, their unique layers, dead referrers and in
   expect(again.plan).toEqual([]);
   const history = await h.gc.listRuns(10);
   expect(history.map((r) => [r.runId, r.status, r.dryRun])).toEqual([[again.run.runId, 'completed', false], [real.run.runId, 'completed', false], [dry.run.runId, 'completed', true]]);
+});
+
+test('a blob record left deleting by a run that died is finished by the next run, whatever its grace; the blob can be pushed again', async () => {
+  const repo = uniqueRepo('gc-dying');
+  const bytes = randomBytes(200);
+  const { digest } = await h.client.pushBlob(repo, bytes);
+  const objectKey = (await h.gc.readBlob(digest))!.objectKey;
+  const unlinked = await h.client.fetch(`/v2/${repo}/blobs/${digest}`, { method: 'DELETE' });
+  expect(unlinked.status).toBe(202);
+  expect(await h.gc.condemnBlob(digest, 'dead-run', Date.now() + 1)).toBe(true);
+  expect(await h.gc.markBlobDeleting(digest, 'dead-run')).toBe(true);
+
+  const report = await h.collect({ graceMs: 86_400_000 });
+
+  expect(report.plan.filter((e) => e.digest === digest)).toEqual([
+    { kind: 'blob', digest, key: objectKey, bytes: 200, reason: 'left deleting by run dead-run', done: true },
+  ]);
+  expect(await h.gc.readBlob(digest)).toBeNull();
+  expect(await h.blobs.stat(objectKey)).toBeNull();
+  await h.client.pushBlob(repo, bytes);
+  expect(sha256(await h.client.pullBlobBytes(repo, digest))).toBe(digest);
 });

@@ -36,8 +36,9 @@ async function currentRules(client: S3Client, bucket: string): Promise<CORSRule[
   }
 }
 
-// Compared by the fields we set; servers may add an ID or reorder nothing else.
+// Compared by the fields we set, each list as a set: servers may add an ID, and Ceph RGW sorts a rule's origins.
 function sameRules(a: CORSRule[], b: CORSRule[]): boolean {
-  const key = (r: CORSRule) => JSON.stringify([r.AllowedOrigins ?? [], r.AllowedMethods ?? [], r.AllowedHeaders ?? [], r.ExposeHeaders ?? [], r.MaxAgeSeconds]);
+  const set = (values: string[] | undefined) => [...(values ?? [])].sort();
+  const key = (r: CORSRule) => JSON.stringify([set(r.AllowedOrigins), set(r.AllowedMethods), set(r.AllowedHeaders), set(r.ExposeHeaders), r.MaxAgeSeconds]);
   return a.length === b.length && a.every((r, i) => key(r) === key(b[i]!));
 }

@@ -6,10 +6,13 @@
 import { applyBucketCors } from '../../../lambda/adapters/s3/bucket-cors';
 import { createS3Client } from '../../../lambda/adapters/s3/s3-client';
 import { blobCorsRules } from '../../../lambda/core/http/blob-cors-rules';
+import { expectedAnswer } from '../backends/s3-helpers';
 import { startTestRegistry, TestRegistry } from '../harness';
 import { randomBytes, RegistryClient, uniqueRepo } from './client';
 
 const UI = 'http://ui.example.test:8080';
+// Ceph RGW echoes a listed origin without Access-Control-Allow-Credentials (AWS and the local S3 send it).
+const CREDENTIALS = expectedAnswer({ aws: 'true', rgw: null });
 const EXPOSED = ['etag', 'content-length', 'content-type', 'content-range', 'docker-content-digest', 'accept-ranges'];
 
 let registry: TestRegistry;
@@ -54,7 +57,7 @@ describe('STRATUS_CORS_ORIGIN lists origins (credentialed): the redirected blob 
     expect(res.status).toBe(200);
     expect(Buffer.from(await res.arrayBuffer())).toEqual(bytes);
     expect(res.headers.get('access-control-allow-origin')).toBe('null');
-    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+    expect(res.headers.get('access-control-allow-credentials')).toBe(CREDENTIALS);
     expect(list(res, 'access-control-expose-headers')).toEqual(expect.arrayContaining(EXPOSED));
   });
 
@@ -75,8 +78,8 @@ describe('STRATUS_CORS_ORIGIN lists origins (credentialed): the redirected blob 
 
     expect(res.status).toBe(200);
     expect(res.headers.get('access-control-allow-origin')).toBe('null');
-    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
-    expect(list(res, 'access-control-allow-methods')).toEqual(expect.arrayContaining(['get', 'head']));
+    expect(res.headers.get('access-control-allow-credentials')).toBe(CREDENTIALS);
+    expect(list(res, 'access-control-allow-methods')).toContain('get'); // the rule's methods, or (RGW) the one asked
     expect(list(res, 'access-control-allow-headers')).toEqual(expect.arrayContaining(['accept', 'range']));
   });
 });

@@ -22,15 +22,18 @@ export function addRepositoryItem(snapshot: RepositorySnapshot, item: Item): voi
 }
 
 function manifestFacts(item: Item): ManifestFacts {
+  const blobs = stringList(item.blobs);
+  const children = stringList(item.children);
   return {
     ...marks(item),
     digest: item.digest as string,
     mediaType: item.mediaType as string,
     size: Number(item.size ?? 0),
     subject: item.subject as string | undefined,
-    blobs: stringList(item.blobs),
-    children: stringList(item.children),
-    body: item.body as Uint8Array | undefined,
+    blobs,
+    children,
+    // Only items stored before blobs/children need their body read (a whole table of bodies is a lot of memory).
+    body: blobs && children ? undefined : item.body as Uint8Array | undefined,
     bodyKey: item.bodyKey as string | undefined,
     pushedAt: optionalNumber(item.pushedAt),
     lastPulledAt: optionalNumber(item.lastPulledAt),

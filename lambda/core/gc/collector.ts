@@ -257,14 +257,16 @@ class RunContext {
   }
 }
 
-/** For each manifest of the repository, the manifests its liveness flows from: indexes listing it, its subject. */
+/**
+ * For each manifest of the repository, the manifests its liveness flows from: indexes listing it, and its
+ * subject (even when absent: a subject pushed after the verify keeps its referrers).
+ */
 function manifestDependencies(repo: RepositorySnapshot): Map<string, string[]> {
-  const present = new Set(repo.manifests.map((m) => m.digest));
   const out = new Map<string, string[]>();
   const add = (digest: string, on: string) => out.set(digest, [...(out.get(digest) ?? []), on]);
   for (const m of repo.manifests) {
     for (const child of m.children ?? []) add(child, m.digest);
-    if (m.subject && present.has(m.subject)) add(m.digest, m.subject);
+    if (m.subject) add(m.digest, m.subject);
   }
   return out;
 }

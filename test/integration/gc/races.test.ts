@@ -157,3 +157,29 @@ test('(c) an index tagged again after verify found it garbage: its child stays, 
   else expect(await errorCodes(retagged)).toEqual(['MANIFEST_UNKNOWN']);
   expect(await h.audit()).toEqual([]);
 });
+
+test('(c) a subject pushed again after verify found its referrer garbage: the referrer stays', async () => {
+  const repo = uniqueRepo('gc-race');
+  const subject = newImage();
+  for (const b of [subject.config, ...subject.layers]) await h.client.pushBlob(repo, b);
+  const subjectBody = manifestOf(subject);
+  expect((await putManifest(h.client, repo, 'v1', subjectBody)).status).toBe(201);
+  const sig = newImage();
+  for (const b of [sig.config, ...sig.layers]) await h.client.pushBlob(repo, b);
+  const sigBody = manifestOf(sig, { subject: { mediaType: MT.ociManifest, digest: sha256(subjectBody), size: subjectBody.length } });
+  expect((await putManifest(h.client, repo, sha256(sigBody), sigBody)).status).toBe(201);
+  expect((await h.client.fetch(`/v2/${repo}/manifests/${sha256(subjectBody)}`, { method: 'DELETE' })).status).toBe(202);
+  const verified = gate();
+  const run = h.collect({ pauses: { afterVerify: async (r) => (r === repo ? verified.wait() : undefined) } });
+  await verified.reached;
+
+  const again = await putManifest(h.client, repo, 'v1', subjectBody);
+  verified.open();
+  await run;
+
+  expect(again.status).toBe(201);
+  const referrers = await (await h.client.fetch(`/v2/${repo}/referrers/${sha256(subjectBody)}`)).json() as { manifests: Array<{ digest: string }> };
+  expect(referrers.manifests.map((m) => m.digest)).toEqual([sha256(sigBody)]);
+  expect(await pullsWhole(h.client, repo, sha256(sigBody))).toBe(true);
+  expect(await h.audit()).toEqual([]);
+});

@@ -1,9 +1,9 @@
 import { parseAuthorization } from '../../auth/authenticator';
-import { basicChallenge, wantsBrowserLogin } from '../../auth/browser-login';
 import { grantAccess, Principal, pullPatterns } from '../../auth/grants';
 import { parseScopes } from '../../auth/scopes';
 import { InvalidTokenError, issueAccessToken, issueRefreshToken, verifyRefreshToken } from '../../auth/tokens';
 import { OciError } from '../../oci/errors';
+import { basicChallenge, wantsBrowserLogin } from '../http/browser-login';
 import { fromCredentialedOrigin } from '../http/cors';
 import { readBody } from '../http/request-parts';
 import { jsonResponse, RegistryRequest, RegistryResponse } from '../../shared/http-types';

@@ -1,7 +1,7 @@
-import { fromCredentialedOrigin } from '../core/http/cors';
-import type { RegistryRequest } from '../shared/http-types';
-import { allowedActions, Principal } from './grants';
-import type { Scope } from './scopes';
+import { allowedActions, Principal } from '../../auth/grants';
+import type { Scope } from '../../auth/scopes';
+import type { RegistryRequest } from '../../shared/http-types';
+import { fromCredentialedOrigin } from './cors';
 
 /**
  * Whether a token request without credentials gets a Basic challenge instead of an anonymous token: a

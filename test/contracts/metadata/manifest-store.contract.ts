@@ -218,6 +218,14 @@ export function manifestStoreContract(
       expect(await store.getTag(repo, 'wide2')).toBeNull();
     });
 
+    it('concurrent puts of manifests naming the same blobs all succeed (transaction conflicts are retried)', async () => {
+      const repo = uniqueRepo('shared-layers');
+      const shared = await linkedBlobs(repo, 3);
+      const images = Array.from({ length: 8 }, (_, i) => manifestRecord(`{"shared":${i}}`, { blobs: shared }));
+      await Promise.all(images.map((m, i) => store.putManifest(repo, m, [`v${i}`], { now: NOW + i })));
+      for (const [i, m] of images.entries()) expect((await store.getTag(repo, `v${i}`))!.digest).toBe(m.digest);
+    });
+
     it('a re-put clears the manifest\'s condemned mark, renews pushedAt and keeps lastPulledAt', async () => {
       const repo = uniqueRepo('reput');
       const m = manifestRecord('{"reput":1}');

@@ -136,6 +136,7 @@ class RunContext {
         const deleted = parents.some((d) => kept.has(d)) ? null : await gc.deleteCondemnedManifest(repo.repository, m.facts.digest, runId, parents);
         if (!deleted) {
           kept.add(m.facts.digest);
+          await gc.releaseManifest(repo.repository, m.facts.digest, runId); // if still ours: no stale mark
           return;
         }
         this.done(m.entry);
@@ -151,7 +152,10 @@ class RunContext {
         await gc.releaseLink(repo.repository, l.facts.digest, runId);
         return;
       }
-      if (!(await gc.deleteCondemnedLink(repo.repository, l.facts.digest, runId, namedBy.get(l.facts.digest) ?? []))) return;
+      if (!(await gc.deleteCondemnedLink(repo.repository, l.facts.digest, runId, namedBy.get(l.facts.digest) ?? []))) {
+        await gc.releaseLink(repo.repository, l.facts.digest, runId);
+        return;
+      }
       this.done(l.entry);
       const left = linksLeft.get(l.facts.digest);
       if (left !== undefined) linksLeft.set(l.facts.digest, left - 1);

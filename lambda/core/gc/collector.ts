@@ -203,6 +203,7 @@ class RunContext {
         }
         this.progress('objects', found.length);
         if (page.length < LIST_PAGE) break;
+        this.checkDeadline();
         after = page[page.length - 1]!.key;
       }
     }

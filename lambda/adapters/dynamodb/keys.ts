@@ -16,6 +16,7 @@
  *   AUTH#ROBOTS        ROBOT#<id>                    RobotToken (secretHash, grants, createdAt, tokenExpiresAt, revoked)
  *   AUTH               ANONYMOUS                     grants                           what requests without credentials get
  *   LOGIN#<account>    FAILURES#<client address>     count, lockedUntil, expiresAt    TTL attribute: expiresAt
+ *   GC#RUNS            RUN#<startedAt, 13 digits>#<id>  GcRunRecord (status, counts, bytes)  one per collector run
  *
  * Items name S3 objects by key (objectKey, bodyKey); the bucket's key layout is in core/storage-layout.ts.
  *

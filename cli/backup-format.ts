@@ -4,7 +4,8 @@
  *   stratus-backup.json   what the backup holds (written last: without it a backup is incomplete)
  *   table.jsonl           the table's items, one per line, in DynamoDB JSON (binary as base64)
  *   objects.jsonl         one line per object: key, size, sha256
- *   objects/<key>         the object's bytes
+ *   objects/<key>.bytes   the object's bytes (format 1: objects/<key>, which cannot hold both a manifest body
+ *                         of the old layout, manifests/sha256/<hex>, and one of the new, manifests/sha256/<hex>/<put id>)
  *   signing-keys.json     the token signing keys of the data directory, when it had them
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 
 /** The summary file of a complete backup. */
 export interface BackupSummary {
-  format: 1;
+  format: BackupFormat;
   createdAt: string;
   table: string;
   bucket: string;
@@ -22,6 +23,10 @@ export interface BackupSummary {
   signingKeys: boolean;
 }
 
+/** Formats restore reads; backups are written in the last. */
+export type BackupFormat = 1 | 2;
+export const BACKUP_FORMAT: BackupFormat = 2;
+
 /** One object in the backup. */
 export interface BackupObject {
   key: string;
@@ -30,11 +35,11 @@ export interface BackupObject {
 }
 
 /** Paths inside a backup directory. */
-export const backupFiles = (dir: string) => ({
+export const backupFiles = (dir: string, format: BackupFormat = BACKUP_FORMAT) => ({
   summary: join(dir, 'stratus-backup.json'),
   table: join(dir, 'table.jsonl'),
   objects: join(dir, 'objects.jsonl'),
-  object: (key: string) => join(dir, 'objects', ...safeKey(key).split('/')),
+  object: (key: string) => join(dir, 'objects', ...safeKey(key).split('/')) + (format === 1 ? '' : '.bytes'),
   signingKeys: join(dir, 'signing-keys.json'),
 });
 

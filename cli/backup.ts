@@ -19,7 +19,7 @@ import { AttributeValue, BatchWriteItemCommand, GetItemCommand, ScanCommand, Wri
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { localKeyFile } from '../lambda/adapters/file/file-key-store';
 import { BackupClosure } from './backup-closure';
-import { BackupObject, backupFiles, BackupSummary, decodeItem, encodeItem, safeKey } from './backup-format';
+import { BACKUP_FORMAT, BackupObject, backupFiles, BackupSummary, decodeItem, encodeItem, safeKey } from './backup-format';
 import { CliError } from './errors';
 import type { LocalBackends, LocalFallback } from './local-fallback';
 
@@ -70,7 +70,7 @@ export async function backup(dir: string, dataDir: string, env: NodeJS.ProcessEn
     const signingKeys = existsSync(keyFile);
     if (signingKeys) await copyFile(keyFile, files.signingKeys);
     const summary: BackupSummary = {
-      format: 1, createdAt: new Date(started).toISOString(), table: backends.table, bucket: backends.bucket,
+      format: BACKUP_FORMAT, createdAt: new Date(started).toISOString(), table: backends.table, bucket: backends.bucket,
       items: dump.items, objects: objects.length, bytes, signingKeys,
     };
     writeFileSync(files.summary, JSON.stringify(summary, null, 2), { mode: 0o600 }); // last: the backup is complete
@@ -140,10 +140,10 @@ async function copyObjectOut(b: LocalBackends, key: string, digest: string, path
 
 /** Restores a backup into the data directory's table and bucket, which must be empty unless `force`. */
 export async function restore(dir: string, dataDir: string, env: NodeJS.ProcessEnv, io: BackupIo, local: LocalFallback, force = false): Promise<void> {
-  const files = backupFiles(dir);
-  if (!existsSync(files.summary)) throw new CliError(`${dir} holds no complete backup (no stratus-backup.json)`);
-  const summary = JSON.parse(readFileSync(files.summary, 'utf8')) as BackupSummary;
-  if (summary.format !== 1) throw new CliError(`${dir}: backup format ${summary.format} is not one this version reads`);
+  if (!existsSync(backupFiles(dir).summary)) throw new CliError(`${dir} holds no complete backup (no stratus-backup.json)`);
+  const summary = JSON.parse(readFileSync(backupFiles(dir).summary, 'utf8')) as BackupSummary;
+  if (summary.format !== 1 && summary.format !== 2) throw new CliError(`${dir}: backup format ${summary.format} is not one this version reads`);
+  const files = backupFiles(dir, summary.format);
   const objects = readFileSync(files.objects, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BackupObject);
   objects.forEach((o) => safeKey(o.key));
   const started = Date.now();

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { backupFiles } from '../../cli/backup-format';
 import { removeTree, run, RunOptions, tempDir } from './exec';
 import { RegistryProcess, startRegistry } from './registry-process';
 
@@ -152,7 +153,7 @@ describe('npx stratus backup / restore', () => {
     await cli(['backup', damaged], target);
     const line = readFileSync(join(damaged, 'objects.jsonl'), 'utf8').split('\n')[0];
     const { key } = JSON.parse(line) as { key: string };
-    writeFileSync(join(damaged, 'objects', ...key.split('/')), 'not the bytes');
+    writeFileSync(backupFiles(damaged).object(key), 'not the bytes');
     const res = await cli(['restore', damaged], join(dir, 'fresh'), { allowFail: true });
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/does not hold the bytes backed up \(size or sha256 differs\): the backup is damaged/);

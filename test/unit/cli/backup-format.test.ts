@@ -1,4 +1,4 @@
-import { decodeItem, encodeItem, safeKey } from '../../../cli/backup-format';
+import { backupFiles, decodeItem, encodeItem, safeKey } from '../../../cli/backup-format';
 
 describe('backup format', () => {
   it('an item with every attribute type survives a line of table.jsonl unchanged, binary included', () => {
@@ -10,6 +10,14 @@ describe('backup format', () => {
     const line = encodeItem(item);
     expect(line).not.toContain('\n');
     expect(decodeItem(line)).toEqual(item);
+  });
+
+  it('a manifest body of the old layout and one of the new for the same digest get paths that can both exist', () => {
+    const files = backupFiles('/b');
+    const old = files.object('manifests/sha256/abc');
+    const perPut = files.object('manifests/sha256/abc/7f3c');
+    expect(perPut.startsWith(`${old}/`)).toBe(false); // the old one is a file, not the new one's directory
+    expect(backupFiles('/b', 1).object('manifests/sha256/abc')).toBe('/b/objects/manifests/sha256/abc'); // format 1 still read
   });
 
   it.each(['blobs/3f2a-11', 'manifests/sha256/abcdef', 'uploads/x/tail-1'])('the registry key %s is a path inside the backup', (key) => {

@@ -4,7 +4,7 @@
  * over the registry API, untags every other one (half the blobs become garbage), measures pushes/s and pulls/s
  * of a steady load, then runs the collector (grace 0) against the registry's S3 and DynamoDB while the same
  * load goes on. Prints the run's time, its S3 and DynamoDB requests by operation, and the load's rates
- * without and during the run; writes every figure to bench/results/gc-<timestamp>.json.
+ * before, during and after the run; writes every figure to bench/results/gc-<timestamp>.json.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -152,6 +152,10 @@ async function main(): Promise<void> {
     const during = await duringLoad.stop();
     doc.destroy();
     s3.destroy();
+    // The same load again after the run: a machine whose other work changed meanwhile shows as before != after.
+    const afterLoad = startLoad(base, survivors);
+    await new Promise((r) => setTimeout(r, BASELINE_SECONDS * 1000));
+    const after = await afterLoad.stop();
 
     const { run } = report;
     const sorted = Object.fromEntries(Object.entries(calls).sort());
@@ -162,11 +166,12 @@ async function main(): Promise<void> {
     say(`  requests: DynamoDB ${dynamodbRequests}, S3 ${s3Requests}\n`);
     for (const [k, v] of Object.entries(sorted)) say(`    ${k.padEnd(36)} ${v}\n`);
     say(`  load during gc: ${JSON.stringify(rate(during))} over ${round(during.seconds)} s (errors ${during.errors}, manifest PUTs refused ${during.refused})\n`);
+    say(`  load after gc: ${JSON.stringify(rate(after))} over ${round(after.seconds)} s (errors ${after.errors})\n`);
 
     const results = {
       mode: QUICK ? 'quick' : 'full', images: IMAGES, blobs: IMAGES * 2, garbageBlobs: untagged.length * 2, populateSeconds: round(populateSeconds),
       gc: { seconds: round(gcSeconds, 2), run, dynamodbRequests, s3Requests, calls: sorted },
-      load: { clients: LOAD_CLIENTS, baseline: { ...baseline, ...rate(baseline) }, during: { ...during, ...rate(during) } },
+      load: { clients: LOAD_CLIENTS, baseline: { ...baseline, ...rate(baseline) }, during: { ...during, ...rate(during) }, after: { ...after, ...rate(after) } },
     };
     const dir = join(ROOT, 'bench', 'results');
     mkdirSync(dir, { recursive: true });

@@ -1,6 +1,37 @@
 import type { Descriptor } from '../oci/manifest';
 import type { Page } from './page';
 
+/**
+ * What a listing shows of a manifest without reading it, computed at push time (core/manifests/tag-summary.ts)
+ * and stored on the manifest item and on each tag the put writes.
+ */
+export interface ManifestSummary {
+  mediaType: string;
+  /** Bytes of the config and layers; for an index, the sum over its children's summaries. */
+  size: number;
+  /** `os/architecture[/variant]`, e.g. linux/arm64/v8; [] when unknown. */
+  platforms: string[];
+}
+
+/** A tag as a listing shows it: one Query of tag items and one BatchGet of their manifests per page. */
+export interface TagSummary {
+  tag: string;
+  digest: string;
+  /** Stored with the tag at push time; absent on tags pushed before summaries existed. */
+  summary?: ManifestSummary;
+  /** When the tag was last put (ms); the manifest's pushedAt for tags stored before. */
+  pushedAt?: number;
+  lastPulledAt?: number;
+  /** The manifest item's media type and byte size (what a tag without a summary shows); absent when the item is gone. */
+  manifest?: { mediaType: string; size: number };
+}
+
+/** A page of tag summaries in lexical order, and whether more follow. */
+export interface TagSummaryPage {
+  items: TagSummary[];
+  more: boolean;
+}
+
 /** A manifest as stored: small bodies inline, large ones in the blob store under bodyKey. */
 export interface ManifestRecord {
   digest: string;
@@ -22,6 +53,8 @@ export interface ManifestRecord {
   lastPulledAt?: number;
   /** When a write last created or renewed a reference to it (a put, a tag, an index naming it). */
   touchedAt?: number;
+  /** Size and platforms computed at push time (absent on items stored before); copied into its tags. */
+  summary?: ManifestSummary;
 }
 
 /** How a put is made: its time, and which of its tags may only be created, never moved. */
@@ -75,6 +108,11 @@ export interface ManifestStore {
   /** Which of these digests the repository does not hold as manifests, in the order given. */
   missingManifests(repository: string, digests: string[]): Promise<string[]>;
   /**
+   * The manifests among these digests that the repository holds (consistent read), each with its stored
+   * summary (undefined on items stored before summaries): an index's put checks its children with it.
+   */
+  manifestSummaries(repository: string, digests: string[]): Promise<Map<string, ManifestSummary | undefined>>;
+  /**
    * Stores a manifest, points the tags at it and indexes it as a referrer. Atomic with up to
    * TAGS_PER_ATOMIC_WRITE tags; more are written in further writes after the first, which holds the
    * manifest: a tag never points at a manifest that is not stored, but a failure part way leaves some tags
@@ -101,6 +139,15 @@ export interface ManifestStore {
   deleteTag(repository: string, tag: string): Promise<boolean>;
   /** Tags of a repository in lexical order, after `last`, at most n. */
   listTags(repository: string, n: number, last?: string): Promise<Page>;
+  /**
+   * Tags after `last` whose name contains `contains` (all when absent), at most n, with their summaries and
+   * their manifests' lastPulledAt: one Query of tag items, one BatchGet of the page's manifests (per 100).
+   */
+  listTagSummaries(repository: string, n: number, last?: string, contains?: string): Promise<TagSummaryPage>;
+  /** The tags pointing at a digest, in lexical order, at most `limit` (a Query of the repository's tags). */
+  tagsOf(repository: string, digest: string, limit: number): Promise<string[]>;
+  /** How many tags a repository has (a counting Query). */
+  countTags(repository: string): Promise<number>;
   /** Descriptors of the manifests whose subject is this digest. */
   listReferrers(repository: string, subject: string): Promise<Descriptor[]>;
 }

@@ -43,6 +43,10 @@ export class MetadataStoreOfParts implements MetadataStore {
   deleteTag(repo: string, tag: string) { return this.parts.manifests.deleteTag(repo, tag); }
   listTags(repo: string, n: number, last?: string) { return this.parts.manifests.listTags(repo, n, last); }
   listReferrers(repo: string, subject: string): Promise<Descriptor[]> { return this.parts.manifests.listReferrers(repo, subject); }
+  manifestSummaries(repo: string, digests: string[]) { return this.parts.manifests.manifestSummaries(repo, digests); }
+  listTagSummaries(repo: string, n: number, last?: string, contains?: string) { return this.parts.manifests.listTagSummaries(repo, n, last, contains); }
+  tagsOf(repo: string, digest: string, limit: number) { return this.parts.manifests.tagsOf(repo, digest, limit); }
+  countTags(repo: string) { return this.parts.manifests.countTags(repo); }
 
   createUpload(session: UploadSession) { return this.parts.uploadSessions.createUpload(session); }
   getUpload(id: string) { return this.parts.uploadSessions.getUpload(id); }

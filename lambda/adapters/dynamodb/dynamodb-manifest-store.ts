@@ -2,16 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, TransactWriteItem, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Descriptor } from '../../oci/manifest';
 import {
-  ImmutableTagError, ManifestRecord, ManifestStore, PutManifestOptions, ReferenceMissingError, TAG_COPY_MAX_BYTES, TagRecord,
+  ImmutableTagError, ManifestRecord, ManifestStore, ManifestSummary, PutManifestOptions, ReferenceMissingError, TAG_COPY_MAX_BYTES,
+  TagRecord, TagSummaryPage,
 } from '../../ports/manifest-store';
 import type { Page } from '../../ports/page';
 import { deleteReturning, getItem, isConditionFailure, Item, ItemKey, TableRef, transactWrite } from './items';
 import { keys, prefixes, repoPk } from './keys';
 import { deleteManifestItems } from './manifest-delete';
 import {
-  descriptorOf, MANIFEST_ATTRIBUTES, manifestAttributes, manifestRecord, referrerDescriptor, tagCopyAttributes,
+  descriptorOf, MANIFEST_ATTRIBUTES, manifestAttributes, manifestRecord, referrerDescriptor, summaryOf, tagCopyAttributes,
 } from './manifest-items';
 import { missingKeys, pageOfNames, queryPrefix } from './query';
+import { batchGet, countTagItems, tagsPointingAt, tagSummaryPage } from './tag-summaries';
 
 /** Items one TransactWriteItems may hold. */
 const TRANSACTION_MAX_ITEMS = 100;
@@ -51,6 +53,14 @@ export class DynamoDbManifestStore implements ManifestStore {
     return missing.map((k) => k.sk.slice('MANIFEST#'.length));
   }
 
+  async manifestSummaries(repo: string, digests: string[]): Promise<Map<string, ManifestSummary | undefined>> {
+    const found = new Map<string, ManifestSummary | undefined>();
+    for (const item of await batchGet(this.t, digests.map((d) => keys.manifest(repo, d)), ['digest', 'summary'], true)) {
+      found.set(item.digest as string, summaryOf(item.summary));
+    }
+    return found;
+  }
+
   /**
    * See the port for what is atomic. The first transaction holds the manifest item and the renewal of up to
    * REFERENCES_WITH_MANIFEST references, then tags, catalog and referrer entry in order, 100 items a
@@ -71,7 +81,7 @@ export class DynamoDbManifestStore implements ManifestStore {
     const overflow = refs.splice(REFERENCES_WITH_MANIFEST);
     for (let i = 0; i < overflow.length; i += TRANSACTION_MAX_ITEMS) await this.write(overflow.slice(i, i + TRANSACTION_MAX_ITEMS));
     const rest: Write[] = [
-      ...tags.map((tag) => this.tagPut(repo, tag, m.digest, { tag, digest: m.digest, manifest: copy, writeId }, immutable.has(tag))),
+      ...tags.map((tag) => this.tagPut(repo, tag, m.digest, { tag, digest: m.digest, manifest: copy, writeId, summary: m.summary, pushedAt: now }, immutable.has(tag))),
       { item: { Put: { TableName: this.t.table, Item: { ...keys.catalog(repo), name: repo } } } },
     ];
     if (m.subject) {
@@ -174,6 +184,18 @@ export class DynamoDbManifestStore implements ManifestStore {
 
   async listTags(repo: string, n: number, last?: string): Promise<Page> {
     return pageOfNames(this.t.doc, this.t.table, repoPk(repo), prefixes.tag, n, last);
+  }
+
+  async listTagSummaries(repo: string, n: number, last?: string, contains?: string): Promise<TagSummaryPage> {
+    return tagSummaryPage(this.t, repo, n, last, contains);
+  }
+
+  async tagsOf(repo: string, digest: string, limit: number): Promise<string[]> {
+    return tagsPointingAt(this.t, repo, digest, limit);
+  }
+
+  async countTags(repo: string): Promise<number> {
+    return countTagItems(this.t, repo);
   }
 
   async listReferrers(repo: string, subject: string): Promise<Descriptor[]> {

@@ -6,8 +6,9 @@
  *   BLOB#<digest>      LINK#<name>                   repository                       back-link: one per repository linking it
  *   REPO#<name>        BLOB#<digest>                 digest, size, objectKey, GC marks blob linked to a repository
  *   REPO#<name>        MANIFEST#<digest>             mediaType, size, body | bodyKey, subject, artifactType, annotations (JSON),
- *                                                   blobs, children, pushedAt, lastPulledAt, GC marks
- *   REPO#<name>        TAG#<tag>                     digest, manifest (copy, when small: one read per pull by tag), writeId
+ *                                                   blobs, children, pushedAt, lastPulledAt, summary, GC marks
+ *   REPO#<name>        TAG#<tag>                     tag, digest, manifest (copy, when small: one read per pull by tag), writeId,
+ *                                                   summary {mediaType, size, platforms}, pushedAt (a UI page: no manifest read)
  *   REPO#<name>        REFERRER#<subject>#<digest>   descriptor of a manifest whose subject is <subject>
  *   CATALOG            REPO#<name>                   name                             one per repository
  *   UPLOAD#<id>        UPLOAD                        the upload session, expiresAt,   TTL attribute: expiresAt

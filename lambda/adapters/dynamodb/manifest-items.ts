@@ -1,11 +1,11 @@
 import type { Descriptor } from '../../oci/manifest';
-import type { ManifestRecord } from '../../ports/manifest-store';
+import type { ManifestRecord, ManifestSummary } from '../../ports/manifest-store';
 import type { Item } from './items';
 
 /** Every attribute a put writes to a manifest item (a re-put removes those the new record lacks). */
 export const MANIFEST_ATTRIBUTES = [
   'digest', 'mediaType', 'size', 'body', 'bodyKey', 'subject', 'artifactType', 'annotations', 'blobs', 'children',
-  'pushedAt', 'touchedAt',
+  'pushedAt', 'touchedAt', 'summary',
 ] as const;
 
 /** A manifest as its item stores it (annotations as JSON), put at `now`. lastPulledAt is kept by the item, not written. */
@@ -13,7 +13,7 @@ export function manifestAttributes(m: ManifestRecord, now: number): Item {
   return {
     digest: m.digest, mediaType: m.mediaType, size: m.size, body: m.body, bodyKey: m.bodyKey, subject: m.subject,
     artifactType: m.artifactType, annotations: encodeAnnotations(m.annotations), blobs: m.blobs, children: m.children,
-    pushedAt: now, touchedAt: now,
+    pushedAt: now, touchedAt: now, summary: m.summary,
   };
 }
 
@@ -47,7 +47,16 @@ export function manifestRecord(item: Item | null | undefined): ManifestRecord | 
     pushedAt: optionalNumber(item.pushedAt),
     lastPulledAt: optionalNumber(item.lastPulledAt),
     touchedAt: optionalNumber(item.touchedAt),
+    summary: summaryOf(item.summary),
   };
+}
+
+/** A stored summary as the port's (numbers come back from DynamoDB as numbers; absent on older items). */
+export function summaryOf(stored: unknown): ManifestSummary | undefined {
+  if (!stored || typeof stored !== 'object') return undefined;
+  const s = stored as Record<string, unknown>;
+  const platforms = Array.isArray(s.platforms) ? s.platforms.filter((p): p is string => typeof p === 'string') : [];
+  return { mediaType: String(s.mediaType ?? ''), size: Number(s.size ?? 0), platforms };
 }
 
 function optionalNumber(value: unknown): number | undefined {

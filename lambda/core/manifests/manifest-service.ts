@@ -9,6 +9,7 @@ import type { DepsUsing } from '../config';
 import { canMakeTagsImmutable, tagIsImmutable } from '../policies/immutability';
 import { immutableTagDenied, TagImmutability } from '../policies/tag-immutability';
 import { storageKeys } from '../storage-layout';
+import { summarize } from './tag-summary';
 
 /** Manifests: validate and store, resolve by tag or digest, delete; referrers. */
 export class ManifestService {
@@ -56,9 +57,11 @@ export class ManifestService {
     const requiredBlobs = unique(parsed.requiredBlobs);
     const requiredManifests = unique(parsed.requiredManifests);
     const missingBlobs = await meta.missingBlobs(repository, requiredBlobs);
-    const missingManifests = await meta.missingManifests(repository, requiredManifests);
-    const missing = [...missingBlobs, ...missingManifests];
+    // An index's children are checked with their stored summaries: the index's own sums them.
+    const children = requiredManifests.length > 0 ? await meta.manifestSummaries(repository, requiredManifests) : new Map();
+    const missing = [...missingBlobs, ...requiredManifests.filter((d) => !children.has(d))];
     if (missing.length > 0) throw referencesUnknown(missing);
+    const summary = await summarize(repository, body, parsed, { blobIndex: meta, blobs, logger: this.deps.logger, children });
     const record: ManifestRecord = {
       // What it names: the store renews each in the put's own transaction, so the collector cannot delete
       // one between the check above and the put (it fails the put instead: ReferenceMissingError).
@@ -66,6 +69,7 @@ export class ManifestService {
       digest, mediaType: parsed.mediaType, size: body.length,
       subject: parsed.subject?.digest, artifactType: parsed.artifactType,
       annotations: parsed.subject ? referrerAnnotations(parsed.annotations) : undefined,
+      summary,
     };
     if (body.length <= config.inlineManifestBytes) record.body = body;
     else {

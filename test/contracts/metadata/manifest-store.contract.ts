@@ -251,6 +251,45 @@ export function manifestStoreContract(
       expect((await store.getManifest(repo, m.digest))!.lastPulledAt).toBe(NOW + 300);
     });
 
+    it('a put stores its summary on the manifest and on each tag (with the tag\'s pushedAt); manifestSummaries finds held manifests only', async () => {
+      const repo = uniqueRepo('summary');
+      const summary = { mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 1234, platforms: ['linux/arm64/v8'] };
+      const m = manifestRecord('{"summary":1}', { summary });
+      const old = manifestRecord('{"summary":"old"}');
+      await store.putManifest(repo, m, ['a'], { now: NOW });
+      await store.putManifest(repo, old, [], { now: NOW });
+      expect((await store.getManifest(repo, m.digest))!.summary).toEqual(summary);
+      const found = await store.manifestSummaries(repo, [m.digest, old.digest, digestOf('absent')]);
+      expect([...found.keys()].sort()).toEqual([m.digest, old.digest].sort());
+      expect(found.get(m.digest)).toEqual(summary);
+      expect(found.get(old.digest)).toBeUndefined();
+      const page = await store.listTagSummaries(repo, 10);
+      expect(page).toEqual({ items: [{ tag: 'a', digest: m.digest, summary, pushedAt: NOW, manifest: { mediaType: m.mediaType, size: m.size } }], more: false });
+    });
+
+    it('listTagSummaries: lexical order, n and last, a substring filter, lastPulledAt from the manifest; tagsOf and countTags', async () => {
+      const repo = uniqueRepo('summaries');
+      const one = manifestRecord('{"s":1}', { summary: { mediaType: 'x', size: 1, platforms: [] } });
+      const two = manifestRecord('{"s":2}', { summary: { mediaType: 'x', size: 2, platforms: [] } });
+      await store.putManifest(repo, one, ['v1', 'v1-rc', 'latest'], { now: NOW });
+      await store.putManifest(repo, two, ['v2', 'v2-rc'], { now: NOW + 5 });
+      await store.recordPull(repo, two.digest, NOW + 9, NOW + 9);
+      const tagsOf = (page: { items: Array<{ tag: string }> }) => page.items.map((i) => i.tag);
+      expect(tagsOf(await store.listTagSummaries(repo, 10))).toEqual(['latest', 'v1', 'v1-rc', 'v2', 'v2-rc']);
+      expect(await store.listTagSummaries(repo, 2)).toMatchObject({ items: [{ tag: 'latest' }, { tag: 'v1' }], more: true });
+      expect(await store.listTagSummaries(repo, 2, 'v1')).toMatchObject({ items: [{ tag: 'v1-rc' }, { tag: 'v2' }], more: true });
+      expect(await store.listTagSummaries(repo, 10, undefined, 'rc')).toMatchObject({ items: [{ tag: 'v1-rc' }, { tag: 'v2-rc' }], more: false });
+      expect(await store.listTagSummaries(repo, 1, 'v1-rc', 'rc')).toMatchObject({ items: [{ tag: 'v2-rc' }], more: false });
+      expect(await store.listTagSummaries(repo, 1, undefined, 'rc')).toMatchObject({ items: [{ tag: 'v1-rc' }], more: true });
+      const v2 = (await store.listTagSummaries(repo, 1, 'v1-rc')).items[0]!;
+      expect(v2).toMatchObject({ tag: 'v2', digest: two.digest, pushedAt: NOW + 5, lastPulledAt: NOW + 9, summary: { size: 2 } });
+      expect(await store.listTagSummaries(repo, 0)).toEqual({ items: [], more: false });
+      expect(await store.tagsOf(repo, one.digest, 10)).toEqual(['latest', 'v1', 'v1-rc']);
+      expect(await store.tagsOf(repo, one.digest, 2)).toEqual(['latest', 'v1']);
+      expect(await store.countTags(repo)).toBe(5);
+      expect(await store.countTags(uniqueRepo('none'))).toBe(0);
+    });
+
     it('an immutable tag is written when new or already at the digest; moving it -> ImmutableTagError, nothing of that write stored', async () => {
       const repo = uniqueRepo('immutable');
       const one = manifestRecord('{"imm":1}');

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Descriptor } from '../../../lambda/oci/manifest';
 import type { GcMarks } from '../../../lambda/ports/gc-store';
 import {
-  ImmutableTagError, ManifestRecord, ManifestStore, PutManifestOptions, ReferenceMissingError, TAG_COPY_MAX_BYTES, TagRecord,
+  ImmutableTagError, ManifestRecord, ManifestStore, ManifestSummary, PutManifestOptions, ReferenceMissingError, TAG_COPY_MAX_BYTES,
+  TagRecord, TagSummaryPage,
 } from '../../../lambda/ports/manifest-store';
 import { MemoryCatalog, pageOf } from './memory-catalog';
 import type { StoredBlob } from './memory-blob-index';
@@ -15,6 +16,8 @@ interface StoredTag {
   digest: string;
   writeId: string;
   manifest?: ManifestRecord;
+  summary?: ManifestSummary;
+  pushedAt?: number;
 }
 
 /** Items per all-or-nothing write, as DynamoDB's TransactWriteItems. */
@@ -43,6 +46,14 @@ export class MemoryManifestStore implements ManifestStore {
     return t ? { tag, digest: t.digest, manifest: clone(t.manifest) } : null;
   }
   async missingManifests(repo: string, digests: string[]) { return digests.filter((d) => !this.manifests.has(`${repo}@${d}`)); }
+  async manifestSummaries(repo: string, digests: string[]): Promise<Map<string, ManifestSummary | undefined>> {
+    const found = new Map<string, ManifestSummary | undefined>();
+    for (const d of digests) {
+      const m = this.manifests.get(`${repo}@${d}`);
+      if (m) found.set(d, structuredClone(m.summary));
+    }
+    return found;
+  }
 
   async putManifest(repo: string, m: ManifestRecord, tags: string[], options: PutManifestOptions) {
     const { now } = options;
@@ -73,7 +84,9 @@ export class MemoryManifestStore implements ManifestStore {
           const stored = this.repoTags(repo).get(t);
           if (stored && stored.digest !== m.digest) throw new ImmutableTagError(t);
         } : undefined,
-        apply: () => { this.repoTags(repo).set(t, { digest: m.digest, writeId, manifest: clone(copy) }); },
+        apply: () => {
+          this.repoTags(repo).set(t, { digest: m.digest, writeId, manifest: clone(copy), summary: structuredClone(m.summary), pushedAt: now });
+        },
       })),
       { apply: () => this.catalog.add(repo) },
     ];
@@ -113,6 +126,23 @@ export class MemoryManifestStore implements ManifestStore {
 
   async deleteTag(repo: string, tag: string) { return this.repoTags(repo).delete(tag); }
   async listTags(repo: string, n: number, last?: string) { return pageOf([...(this.tags.get(repo)?.keys() ?? [])], n, last); }
+  async listTagSummaries(repo: string, n: number, last?: string, contains?: string): Promise<TagSummaryPage> {
+    const names = [...(this.tags.get(repo)?.keys() ?? [])].filter((t) => contains === undefined || t.includes(contains));
+    const page = pageOf(names, n, last);
+    const items = page.items.map((tag) => {
+      const t = this.tags.get(repo)!.get(tag)!;
+      const m = this.manifests.get(`${repo}@${t.digest}`);
+      return {
+        tag, digest: t.digest, summary: structuredClone(t.summary), pushedAt: t.pushedAt ?? m?.pushedAt, lastPulledAt: m?.lastPulledAt,
+        manifest: m ? { mediaType: m.mediaType, size: m.size } : undefined,
+      };
+    });
+    return { items, more: page.more };
+  }
+  async tagsOf(repo: string, digest: string, limit: number) {
+    return [...(this.tags.get(repo) ?? [])].filter(([, t]) => t.digest === digest).map(([tag]) => tag).sort().slice(0, limit);
+  }
+  async countTags(repo: string) { return this.tags.get(repo)?.size ?? 0; }
   async listReferrers(repo: string, subject: string): Promise<Descriptor[]> {
     return [...(this.referrers.get(`${repo}@${subject}`)?.values() ?? [])].map((d) => structuredClone(d));
   }

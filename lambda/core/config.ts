@@ -2,6 +2,7 @@ import type { AuthDeps } from '../auth/auth-config';
 import type { BlobStore } from '../ports/blob-store';
 import type { MetadataStore } from '../ports/metadata-store';
 import type { PolicyStore } from '../ports/policy-store';
+import type { StaticAssets } from '../ports/static-assets';
 import type { Logger } from '../shared/logger';
 
 /** Tunables of the registry core; every field has a default in defaultConfig. */
@@ -82,6 +83,8 @@ export interface RegistryDeps {
    * absent (the Node host), it starts once the answer has been handed back. Tasks handle their own errors.
    */
   background?: (task: () => Promise<void>) => void;
+  /** The built web UI's files, served at `/` and `/ui/`; absent = no web UI on this host. */
+  assets?: StaticAssets;
 }
 
 /** RegistryDeps with the metadata narrowed to the ports one service or handler uses (e.g. `DepsUsing<Catalog>`). */

@@ -3,6 +3,7 @@ import { deleteBlob, getBlob, headBlob } from './handlers/blobs';
 import { apiVersion, listCatalog, listReferrers, listTags } from './handlers/listings';
 import { deleteManifest, getManifest, headManifest, putManifest } from './handlers/manifests';
 import { tokenByGet, tokenByPost } from './handlers/token';
+import { serveWebUi } from './handlers/web-ui';
 import { appendChunk, cancelUpload, completeUpload, startUpload, uploadStatus } from './handlers/uploads';
 import type { RouteDescriptor } from './http/router';
 import type { RouteHandler } from './services';
@@ -22,6 +23,8 @@ const PATH = {
   tags: /^\/v2\/(?<name>.+)\/tags\/list$/,
   referrers: /^\/v2\/(?<name>.+)\/referrers\/(?<digest>[^/]+)$/,
   token: /^\/token\/?$/,
+  // The web UI: `/` and `/ui/...`, except its API under /ui/api/ (an unknown API path must not get HTML).
+  webUi: /^\/(?:ui(?:\/(?!api(?:\/|$)).*)?)?$/,
 } as const;
 
 /**
@@ -49,4 +52,6 @@ export const ROUTES: readonly RouteDescriptor<RouteHandler>[] = [
   // The token endpoint (outside /v2/) authenticates by itself, and exists only when auth is on.
   { name: 'token', method: 'GET', path: PATH.token, needs: NEEDS.public, handler: tokenByGet, onlyWithAuth: true },
   { name: 'token', method: 'POST', path: PATH.token, needs: NEEDS.public, handler: tokenByPost, onlyWithAuth: true },
+  // Public static files; what the UI shows comes from /ui/api/, which checks the caller on every request.
+  { name: 'web ui', method: 'GET', path: PATH.webUi, needs: NEEDS.public, handler: serveWebUi },
 ];

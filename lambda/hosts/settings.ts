@@ -12,6 +12,7 @@ import { createS3Client, ensureBucket, S3Endpoint } from '../adapters/s3/s3-clie
 import { S3BlobStore } from '../adapters/s3/s3-blob-store';
 import { BackendCallObserver, observeCalls } from './backend-calls';
 import { DEFAULT_UPLOAD_SWEEP_SECONDS } from './upload-sweeper';
+import { webUiAssets } from './web-ui-assets';
 
 /** Everything a host needs to build the registry's dependencies. */
 export interface Settings {
@@ -141,6 +142,7 @@ export function buildDeps(settings: Settings, logger: Logger, host: Partial<Host
     logger,
     config: settings.config,
     now: Date.now,
+    assets: webUiAssets(),
     auth: settings.auth && host.keys
       // Password checks on worker threads in the Node host, inline in Lambda (see hash-pool.ts).
       ? { ...settings.auth, store: new DynamoDbAuthStore(doc, settings.table), keys: host.keys, passwords: passwordCheckerForHost() }

@@ -1,0 +1,118 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, whenLoggedOut } from './api';
+import { ErrorBox, Loading } from './components/status';
+import { AdminGcPage } from './pages/admin-gc';
+import { AdminPoliciesPage } from './pages/admin-policies';
+import { AdminRobotsPage } from './pages/admin-robots';
+import { AdminUsersPage } from './pages/admin-users';
+import { LoginPage } from './pages/login';
+import { ManifestPage } from './pages/manifest';
+import { RepositoriesPage } from './pages/repositories';
+import { TagsPage } from './pages/tags';
+import { href, Link, Location, navigate, useLocation } from './router';
+import { SessionContext, useSession } from './session';
+import { currentTheme, Theme, toggleTheme } from './theme';
+import { logout } from './tokens';
+import type { SessionInfo } from './types';
+import { useAsync } from './use-async';
+
+/** The app: the session first (auth on or off, who is logged in), then the screen the address names. */
+export function App() {
+  const location = useLocation();
+  const [session, reload] = useAsync(() => api<SessionInfo>('GET', 'session'), []);
+  useEffect(() => {
+    // Any 401 (tokens expired and not renewable, user disabled): log in again, then come back here.
+    whenLoggedOut(() => {
+      if (!window.location.pathname.startsWith('/ui/login')) {
+        navigate(href('login', { next: window.location.pathname + window.location.search }), true);
+        reload();
+      }
+    });
+  }, []);
+  useSearchShortcut();
+
+  if (session.status === 'loading') return <main class="main"><Loading what="Connecting to the registry" /></main>;
+  if (session.status === 'failed') return <main class="main"><ErrorBox error={session.error} /></main>;
+  return (
+    <SessionContext.Provider value={{ info: session.value, refresh: reload }}>
+      <a class="skip" href="#main">Skip to content</a>
+      <Header location={location} />
+      <main id="main" class="main" tabIndex={-1}><Screen location={location} /></main>
+    </SessionContext.Provider>
+  );
+}
+
+function Screen({ location }: { location: Location }) {
+  const { info } = useSession();
+  const { path, query } = location;
+  const page = path.replace(/^\/ui\/?/, '').replace(/\/+$/, '');
+  if (page === 'login') return <LoginPage next={query.get('next')} />;
+  // Auth on and nobody logged in: the registry may still show anonymously readable repositories, so
+  // screens are tried; a 401 from the API brings the login.
+  if (page === '' || page === 'repositories') return <RepositoriesPage q={query.get('q') ?? ''} />;
+  if (page === 'repository' && query.get('name')) return <TagsPage repository={query.get('name')!} q={query.get('q') ?? ''} />;
+  if (page === 'manifest' && query.get('repository') && query.get('reference')) {
+    return <ManifestPage repository={query.get('repository')!} reference={query.get('reference')!} />;
+  }
+  if (page.startsWith('admin')) {
+    if (!info.authEnabled) return <Message title="Administration">This registry runs without authentication: there are no users or robots to manage.</Message>;
+    if (!info.admin) return <Message title="Administration">Only administrators see these screens.</Message>;
+    if (page === 'admin' || page === 'admin/users') return <AdminUsersPage />;
+    if (page === 'admin/robots') return <AdminRobotsPage />;
+    if (page === 'admin/gc') return <AdminGcPage />;
+    if (page === 'admin/policies') return <AdminPoliciesPage />;
+  }
+  return <Message title="Not found">No such page. <Link href={href('')}>See the repositories</Link>.</Message>;
+}
+
+function Message({ title, children }: { title: string; children: preact.ComponentChildren }) {
+  return <section class="narrow"><h1>{title}</h1><p>{children}</p></section>;
+}
+
+function Header({ location }: { location: Location }) {
+  const { info, refresh } = useSession();
+  const [theme, setTheme] = useState<Theme>(currentTheme);
+  const onLogout = () => {
+    logout();
+    refresh();
+    navigate(href(info.authEnabled ? 'login' : ''));
+  };
+  const at = (prefix: string) => (location.path.startsWith(prefix) ? 'page' : undefined);
+  return (
+    <header class="header">
+      <Link href={href('')} class="brand"><span class="logo" aria-hidden="true" />Stratus</Link>
+      <nav class="nav" aria-label="Main">
+        <Link href={href('')} aria-current={location.path === '/ui/' || location.path === '/ui' ? 'page' : undefined}>Repositories</Link>
+        {info.admin && <Link href={href('admin/users')} aria-current={at('/ui/admin')}>Administration</Link>}
+      </nav>
+      <div class="header-end">
+        <button type="button" class="ghost" onClick={() => setTheme(toggleTheme())} aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+          title={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+          {theme === 'dark' ? '☀ Light' : '☾ Dark'}
+        </button>
+        {info.authEnabled && (info.subject
+          ? <><span class="who" title="Logged in">{info.subject}</span><button type="button" class="ghost" onClick={onLogout}>Log out</button></>
+          : <Link href={href('login')} class="button">Log in</Link>)}
+        {!info.authEnabled && <span class="who muted" title="STRATUS_AUTH is off">auth off</span>}
+      </div>
+    </header>
+  );
+}
+
+/** `/` focuses the screen's search box (unless the user is typing somewhere). */
+function useSearchShortcut(): void {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+      const target = e.target as HTMLElement | null;
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+      const box = document.querySelector<HTMLInputElement>('input[data-search]');
+      if (box) {
+        e.preventDefault();
+        box.focus();
+      }
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+}

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import { RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { newGeneration } from '../lambda/auth/credential-generation';
+import { newRobot } from '../lambda/auth/robot-credentials';
 import { FileKeySetStore, localKeyFile } from '../lambda/adapters/file/file-key-store';
 import type { AuthStore, Grant, User } from '../lambda/ports/auth-store';
 import { CliError } from './errors';
@@ -11,8 +11,7 @@ import type { Target } from './target';
 
 /** bcrypt cost of user passwords (about 0.2 s per check here: slow enough against guessing). */
 export const PASSWORD_COST = 12;
-/** bcrypt cost of robot secrets: 192 random bits cannot be guessed, so a CI login need not wait for cost 12. */
-export const ROBOT_SECRET_COST = 10;
+export { ROBOT_SECRET_COST } from '../lambda/auth/robot-credentials';
 
 /** The options a command may use (parsed in cli.ts). */
 export interface CommandOptions {
@@ -150,10 +149,9 @@ async function robotCreate(ctx: CommandContext, store: AuthStore, target: Target
   if (grants.length === 0) throw new CliError(`a robot needs at least one --grant <pattern>:<actions>, e.g. npx stratus robot create ${name} --grant 'ci/*:pull,push'`, 2);
   const now = Date.now();
   const expiresAt = ctx.opts.expires ? parseExpiry(ctx.opts.expires, now) : undefined;
-  const id = randomBytes(8).toString('hex');
-  const secret = randomBytes(24).toString('base64url');
-  await store.putRobot({ id, name, secretHash: await bcrypt.hash(secret, ROBOT_SECRET_COST), grants, createdAt: now, expiresAt });
-  const password = `${id}.${secret}`;
+  const { robot, password } = await newRobot({ name, grants, now, expiresAt });
+  const { id } = robot;
+  await store.putRobot(robot);
   if (ctx.opts.quiet) return ctx.out(password);
   ctx.out(`robot ${name} created in ${target.description}`);
   ctx.out(`id:       ${id}`);

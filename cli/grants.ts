@@ -1,14 +1,14 @@
+import { isGrantPattern } from '../lambda/auth/grant-edits';
 import type { Grant, RepositoryAction } from '../lambda/ports/auth-store';
 import { CliError } from './errors';
 
-const ACTIONS: RepositoryAction[] = ['pull', 'push', 'delete'];
+export { addGrant, removeGrant } from '../lambda/auth/grant-edits';
 
-// A repository name (lower case, / separated) optionally ending in /*, or * alone.
-const PATTERN = /^(\*|[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?:\/\*)?)$/;
+const ACTIONS: RepositoryAction[] = ['pull', 'push', 'delete'];
 
 /** Checks a repository pattern: `team/app` (one repository), `team/*` (everything under team/), `*` (all). */
 export function parsePattern(pattern: string): string {
-  if (!PATTERN.test(pattern)) {
+  if (!isGrantPattern(pattern)) {
     throw new CliError(`invalid repository pattern "${pattern}": use a repository name (team/app), a prefix ending in /* (team/*), or * for every repository; quote it in the shell ('team/*')`);
   }
   return pattern;
@@ -29,21 +29,6 @@ export function parseGrant(text: string): Grant {
   const at = text.lastIndexOf(':');
   if (at <= 0) throw new CliError(`invalid grant "${text}": use <pattern>:<actions>, e.g. --grant 'ci/*:pull,push'`);
   return { pattern: parsePattern(text.slice(0, at)), actions: parseActions(text.slice(at + 1)) };
-}
-
-/** Grants with `actions` added on `pattern` (merged into an existing grant of the same pattern). */
-export function addGrant(grants: Grant[], pattern: string, actions: RepositoryAction[]): Grant[] {
-  const existing = grants.find((g) => g.pattern === pattern);
-  if (!existing) return [...grants, { pattern, actions }];
-  const merged = ACTIONS.filter((a) => existing.actions.includes(a) || actions.includes(a));
-  return grants.map((g) => (g === existing ? { pattern, actions: merged } : g));
-}
-
-/** Grants without `actions` on `pattern` (all of them when `actions` is undefined). */
-export function removeGrant(grants: Grant[], pattern: string, actions?: RepositoryAction[]): Grant[] {
-  return grants
-    .map((g) => (g.pattern !== pattern ? g : { pattern, actions: actions ? g.actions.filter((a) => !actions.includes(a)) : [] }))
-    .filter((g) => g.actions.length > 0);
 }
 
 /** `team/*:pull,push  public/*:pull` */

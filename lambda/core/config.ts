@@ -1,5 +1,6 @@
 import type { AuthDeps } from '../auth/auth-config';
 import type { BlobStore } from '../ports/blob-store';
+import type { GcStore } from '../ports/gc-store';
 import type { MetadataStore } from '../ports/metadata-store';
 import type { PolicyStore } from '../ports/policy-store';
 import type { StaticAssets } from '../ports/static-assets';
@@ -77,6 +78,8 @@ export interface RegistryDeps {
   auth?: AuthDeps;
   /** Retention and tag-immutability policies; absent = no policies (every tag mutable). */
   policies?: PolicyStore;
+  /** The garbage collector's run records, shown to administrators in the web UI; absent = none shown. */
+  gcRuns?: Pick<GcStore, 'listRuns'>;
   /**
    * Runs work a request starts but its answer must not wait for (a pull's lastPulledAt, at most once an hour
    * per manifest). The Lambda host runs it before the invocation returns (a frozen environment would not);

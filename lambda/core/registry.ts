@@ -7,6 +7,7 @@ import { Router } from './http/router';
 import type { RegistryHandler, RegistryRequest, RegistryResponse } from '../shared/http-types';
 import { ROUTES } from './routes';
 import { registryServices } from './services';
+import { isUiApiPath } from './ui-api/routes';
 
 /** Builds the registry: a function from request to response, independent of any transport. */
 export function createRegistry(deps: RegistryDeps): RegistryHandler {
@@ -16,7 +17,8 @@ export function createRegistry(deps: RegistryDeps): RegistryHandler {
   return async (req: RegistryRequest): Promise<RegistryResponse> => {
     let res: RegistryResponse;
     try {
-      if (req.method === 'OPTIONS') res = preflight(req, deps.config.corsOrigin);
+      // The UI's API is same-origin only: a preflight gets no CORS headers, so other origins' pages cannot call it.
+      if (req.method === 'OPTIONS') res = isUiApiPath(req.path) ? { status: 204, headers: {} } : preflight(req, deps.config.corsOrigin);
       else {
         const { route, params } = router.match(req);
         const caller = authorizer ? await authorizer.authorize(req, route.needs, params) : UNRESTRICTED;
@@ -26,11 +28,12 @@ export function createRegistry(deps: RegistryDeps): RegistryHandler {
       res = errorResponse(err, req.requestId, deps.logger);
     }
     if (req.method === 'HEAD') delete res.body;
+    const uiApi = isUiApiPath(req.path);
     res.headers = {
       ...res.headers,
       'docker-distribution-api-version': 'registry/2.0',
       'x-request-id': req.requestId,
-      ...corsHeaders(req, deps.config.corsOrigin),
+      ...(uiApi ? { 'cache-control': 'no-store' } : corsHeaders(req, deps.config.corsOrigin)),
     };
     return res;
   };

@@ -7,6 +7,7 @@ import { serveWebUi } from './handlers/web-ui';
 import { appendChunk, cancelUpload, completeUpload, startUpload, uploadStatus } from './handlers/uploads';
 import type { RouteDescriptor } from './http/router';
 import type { RouteHandler } from './services';
+import { UI_API_ROUTES } from './ui-api/routes';
 
 /**
  * The API's paths, matched against the raw path. `name` is a repository name of one or more segments, so a
@@ -52,6 +53,8 @@ export const ROUTES: readonly RouteDescriptor<RouteHandler>[] = [
   // The token endpoint (outside /v2/) authenticates by itself, and exists only when auth is on.
   { name: 'token', method: 'GET', path: PATH.token, needs: NEEDS.public, handler: tokenByGet, onlyWithAuth: true },
   { name: 'token', method: 'POST', path: PATH.token, needs: NEEDS.public, handler: tokenByPost, onlyWithAuth: true },
+  // The web UI's own API (ui-api/routes.ts): its handlers check the caller themselves.
+  ...UI_API_ROUTES,
   // Public static files; what the UI shows comes from /ui/api/, which checks the caller on every request.
   { name: 'web ui', method: 'GET', path: PATH.webUi, needs: NEEDS.public, handler: serveWebUi },
 ];

@@ -5,6 +5,7 @@ import type { KeySet } from '../ports/key-store';
 import { BlobDelivery, defaultConfig, RegistryConfig, RegistryDeps } from '../core/config';
 import type { Logger } from '../shared/logger';
 import { DynamoDbAuthStore } from '../adapters/dynamodb/dynamodb-auth-store';
+import { DynamoDbGcStore } from '../adapters/dynamodb/dynamodb-gc-store';
 import { DynamoDbMetadataStore } from '../adapters/dynamodb/dynamodb-metadata-store';
 import { DynamoDbPolicyStore } from '../adapters/dynamodb/dynamodb-policy-store';
 import { createDocumentClient, DynamoDbEndpoint, ensureTable } from '../adapters/dynamodb/table';
@@ -139,6 +140,7 @@ export function buildDeps(settings: Settings, logger: Logger, host: Partial<Host
     blobs: new S3BlobStore({ client: s3, presignClient, readClient, bucket: settings.bucket }),
     meta: new DynamoDbMetadataStore(doc, settings.table),
     policies: new DynamoDbPolicyStore(doc, settings.table),
+    gcRuns: new DynamoDbGcStore(doc, settings.table),
     logger,
     config: settings.config,
     now: Date.now,

@@ -143,12 +143,17 @@ async function main(): Promise<void> {
     const doc = observeCalls(createDocumentClient({ endpoint: endpoints.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }), 'dynamodb', count);
     const s3 = observeCalls(createS3Client({ endpoint: endpoints.s3Endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }), 's3', count);
     const duringLoad = startLoad(base, survivors);
+    // The run holds the table's snapshot in memory: the heap's peak while it runs (the load's clients are small beside it).
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 50);
     t = performance.now();
     const report = await collectGarbage(
       { gc: new DynamoDbGcStore(doc, endpoints.table), blobs: new S3BlobStore({ client: s3, bucket: endpoints.bucket }), logger: silentLogger, now: Date.now },
       { graceMs: 0, dryRun: false, host: 'bench' },
     );
     const gcSeconds = (performance.now() - t) / 1000;
+    clearInterval(sampler);
     const during = await duringLoad.stop();
     doc.destroy();
     s3.destroy();
@@ -163,14 +168,14 @@ async function main(): Promise<void> {
     const s3Requests = Object.entries(calls).filter(([k]) => k.startsWith('s3')).reduce((n, [, v]) => n + v, 0);
     say(`  gc run ${run.runId}: ${run.status} in ${round(gcSeconds, 2)} s: ${run.manifestsDeleted} manifests, ${run.linksDeleted} links, `
       + `${run.blobsDeleted} blobs, ${run.objectsDeleted} objects, ${round(run.bytesFreed / 1e6, 2)} MB\n`);
-    say(`  requests: DynamoDB ${dynamodbRequests}, S3 ${s3Requests}\n`);
+    say(`  requests: DynamoDB ${dynamodbRequests}, S3 ${s3Requests}; heap ${round(heapBefore / 2 ** 20)} MiB before, peak ${round(heapPeak / 2 ** 20)} MiB during the run\n`);
     for (const [k, v] of Object.entries(sorted)) say(`    ${k.padEnd(36)} ${v}\n`);
     say(`  load during gc: ${JSON.stringify(rate(during))} over ${round(during.seconds)} s (errors ${during.errors}, manifest PUTs refused ${during.refused})\n`);
     say(`  load after gc: ${JSON.stringify(rate(after))} over ${round(after.seconds)} s (errors ${after.errors})\n`);
 
     const results = {
       mode: QUICK ? 'quick' : 'full', images: IMAGES, blobs: IMAGES * 2, garbageBlobs: untagged.length * 2, populateSeconds: round(populateSeconds),
-      gc: { seconds: round(gcSeconds, 2), run, dynamodbRequests, s3Requests, calls: sorted },
+      gc: { seconds: round(gcSeconds, 2), run, dynamodbRequests, s3Requests, calls: sorted, heapMiB: { before: round(heapBefore / 2 ** 20), peak: round(heapPeak / 2 ** 20) } },
       load: { clients: LOAD_CLIENTS, baseline: { ...baseline, ...rate(baseline) }, during: { ...during, ...rate(during) }, after: { ...after, ...rate(after) } },
     };
     const dir = join(ROOT, 'bench', 'results');

@@ -64,6 +64,8 @@ export class RegistryApi extends Construct {
       timeout: Duration.seconds(29),
       environment: registryEnvironment(props, props.uploadBaseUrl),
       logRetention: retention,
+      // The web UI is served by this function at / and /ui/ (the $default route sends every path here).
+      webUi: true,
     });
     grantRegistryAccess(this.fn, props);
 

@@ -33,7 +33,16 @@ export interface StratusFunctionProps {
   /** Environment besides NODE_OPTIONS. */
   readonly environment: Record<string, string>;
   readonly logRetention: logs.RetentionDays;
+  /** Build the web UI (ui/build.ts) and put its files beside the code, in ui/, where the host serves them from. @default false */
+  readonly webUi?: boolean;
 }
+
+/** Bundling hooks that build the web UI and copy it into the function's asset (local esbuild bundling). */
+const WEB_UI_HOOKS: nodejs.ICommandHooks = {
+  beforeBundling: (inputDir) => [`cd "${inputDir}" && node --require tsx/cjs ui/build.ts`],
+  beforeInstall: () => [],
+  afterBundling: (inputDir, outputDir) => [`cp -R "${inputDir}/ui/dist" "${outputDir}/ui"`],
+};
 
 /**
  * A Stratus function: Node 22 on arm64, bundled as LAMBDA_BUNDLING, source maps on, logging to a log
@@ -55,6 +64,6 @@ export function stratusFunction(scope: Construct, props: StratusFunctionProps): 
     logGroup,
     description: props.description,
     environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
-    bundling: LAMBDA_BUNDLING,
+    bundling: props.webUi ? { ...LAMBDA_BUNDLING, commandHooks: WEB_UI_HOOKS } : LAMBDA_BUNDLING,
   });
 }

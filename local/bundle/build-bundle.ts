@@ -1,13 +1,15 @@
 import { build } from 'esbuild';
-import { statSync } from 'node:fs';
+import { cpSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { buildUi, UI_DIST } from '../../ui/build';
 
 /** Where `npm run start:lambda` puts the Lambda bundle. */
 export const BUNDLE_DIR = resolve(__dirname, '../../.stratus/lambda');
 
 /**
  * Bundles the Lambda entry point as CDK's NodejsFunction does (esbuild, Node 22, CommonJS, minified,
- * AWS SDK included and tree-shaken), so the local topology runs the same artefact the cloud runs.
+ * AWS SDK included and tree-shaken), so the local topology runs the same artefact the cloud runs. The
+ * web UI is built and copied beside it (ui/), as the CDK bundling does for the API function.
  */
 export async function buildLambdaBundle(outDir = BUNDLE_DIR): Promise<{ file: string; bytes: number }> {
   const file = resolve(outDir, 'index.js');
@@ -25,6 +27,9 @@ export async function buildLambdaBundle(outDir = BUNDLE_DIR): Promise<{ file: st
     outfile: file,
     logLevel: 'warning',
   });
+  await buildUi();
+  rmSync(resolve(outDir, 'ui'), { recursive: true, force: true });
+  cpSync(UI_DIST, resolve(outDir, 'ui'), { recursive: true });
   return { file, bytes: statSync(file).size };
 }
 

@@ -71,6 +71,7 @@ describe('GET /ui/api/tags: summaries stored at push time', () => {
     const doc = createDocumentClient(registry.settings!.dynamodb);
     // The item as puts wrote it before: tag, digest, writeId (and no inline copy: the manifest is read from its item).
     await doc.send(new PutCommand({ TableName: registry.settings!.table, Item: { ...keys.tag(repo, 'legacy'), tag: 'legacy', digest: image.digest, writeId: randomUUID() } }));
+    doc.destroy();
 
     const res = await ui(client, 'GET', `tags?${qs({ repository: repo, q: 'legacy' })}`);
 

@@ -17,7 +17,7 @@ describe('RegistryApi (default stack, Lambda bundled with esbuild)', () => {
   }, SYNTH_TIMEOUT_MS);
 
   it('function runs the bundled handler on Node.js 22, arm64, 1024 MB, 29 s', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 3); // the API, the signing key rotation and the upload sweeper
+    template.resourceCountIs('AWS::Lambda::Function', 4); // the API, the signing key rotation, the upload sweeper and the garbage collector
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],

@@ -83,7 +83,7 @@ describe('SigningKeys (auth: false)', () => {
     expect(stack.signingKeys).toBeUndefined();
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
-    template.resourceCountIs('AWS::Lambda::Function', 2); // the API and the upload sweeper
+    template.resourceCountIs('AWS::Lambda::Function', 3); // the API, the upload sweeper and the garbage collector
     expect(secretStatements(template, logicalId(stack.api.fn.role!))).toEqual([]);
     const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack.api.fn)];
     expect(fn.Properties.Environment.Variables.STRATUS_AUTH).toBe('off');

@@ -5,9 +5,12 @@
  * the right, the keyboard, both themes. Any page error or console error fails a test unless the test
  * provoked it. Screenshots: .stratus/test-results/web-ui/<test>/.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { removeTree, run, RunOptions, settle, tempDir } from './exec';
+import { buildUi } from '../../ui/build';
 import { RegistryProcess, startRegistry } from './registry-process';
 import { launchBrowser, UiTab } from './web-ui/browser';
 import {
@@ -18,7 +21,7 @@ import { buttonNamed, linkNamed, logIn, Login, logOut, search, searchBox, submit
 
 // The page's globals, for the functions that run in the browser (the project's types have no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any, window: any, sessionStorage: any, requestAnimationFrame: any, getComputedStyle: any;
+declare const document: any, window: any, location: any, sessionStorage: any, requestAnimationFrame: any, getComputedStyle: any;
 declare const HTMLElement: any, HTMLInputElement: any, HTMLAnchorElement: any;
 declare type PerformanceResourceTiming = { responseEnd: number };
 
@@ -58,10 +61,12 @@ describe('the web UI on npm start, auth on', () => {
 
   beforeAll(async () => {
     work = tempDir('web-ui');
+    // The UI as the project's build makes it, in a folder of this test's own (STRATUS_UI_DIR).
+    await buildUi(join(work, 'ui'));
     await settle(
       startRegistry({
         dataDir: join(work, 'data'),
-        env: { STRATUS_AUTH: 'on', STRATUS_ADMIN_USER: ADMIN.user, STRATUS_ADMIN_PASSWORD: ADMIN.password },
+        env: { STRATUS_AUTH: 'on', STRATUS_ADMIN_USER: ADMIN.user, STRATUS_ADMIN_PASSWORD: ADMIN.password, STRATUS_UI_DIR: join(work, 'ui') },
       }).then((r) => (registry = r)),
       launchBrowser().then((b) => (browser = b)),
     );
@@ -102,9 +107,14 @@ describe('the web UI on npm start, auth on', () => {
 
   test('(a) login as a user with pull on team/* only: a wrong password is refused, only team/* is listed, logout', async () => {
     const tab = await open('a-login');
+    // Nobody logged in: the UI asks for the repositories anonymously first (anonymous pulls may be
+    // granted), gets 401 and shows the login. Chromium logs that 401 as a console error: expected here.
+    tab.expect(/status of 401 .*\/ui\/api\/repositories/);
     await tab.go('/');
+    await tab.page.waitForSelector('::-p-aria(Password or robot secret)');
+    expect(new URL(tab.page.url()).pathname).toBe('/ui/login');
     await tab.shot('login');
-    tab.expect(refused(401));
+    tab.expect(/status of 401 .*\/token/);
     await submitLogin(tab, { user: VIEWER.user, password: 'not-the-password' });
     await tab.waitForText('wrong name or password');
     await tab.shot('wrong-password');
@@ -163,19 +173,25 @@ describe('the web UI on npm start, auth on', () => {
     expect(rows[0]).toMatch(/ago|\d{4}-\d{2}-\d{2}|just now|today/i);
 
     const firstPage = rows.length;
+    expect(firstPage).toBe(rendered.rows);
     tab.resetCalls();
-    await (await buttonNamed(tab, 'Next page')).click();
+    await (await buttonNamed(tab, 'Load more tags')).click();
     await tab.waitForText(bigTag(firstPage));
     await tab.page.waitForNetworkIdle({ idleTime: 300 });
+    await tab.page.evaluate(() => document.querySelectorAll('table tbody tr')[100]?.scrollIntoView());
     await tab.shot('next-page');
-    expect((await tableRows(tab))[0]).toContain(bigTag(firstPage));
-    expect(tab.calls.length).toBeLessThanOrEqual(3);
+    const more = await tableRows(tab);
+    expect(more).toHaveLength(2 * firstPage);
+    expect(more[firstPage]).toContain(bigTag(firstPage));
+    expect(tab.calls.map((c) => `${c.method} ${new URL(c.path, base).pathname} ${c.status}`)).toEqual(['GET /ui/api/tags 200']);
 
-    await search(tab, '1999');
+    // A substring filter: "1.19" matches 1.1900 to 1.1999 (and no 1.0190: the dot is matched too).
+    await search(tab, '1.19');
     await tab.shot('filtered');
-    const filtered = await tableRows(tab);
-    expect(filtered).toHaveLength(1);
-    expect(filtered[0]).toContain(bigTag(1999));
+    const filtered = (await tableRows(tab)).map((r) => r.split(' | ')[0]);
+    expect(filtered).toEqual(Array.from({ length: 100 }, (_, i) => bigTag(1900 + i)));
+    await search(tab, bigTag(1999));
+    expect((await tableRows(tab)).map((r) => r.split(' | ')[0])).toEqual([bigTag(1999)]);
   });
 
   test('(c) the index: 3 platforms listed and navigable, 2 referrers as a tree; an image shows env, labels, entrypoint and history', async () => {
@@ -183,18 +199,22 @@ describe('the web UI on npm start, auth on', () => {
     await logIn(tab, VIEWER);
     await tab.go(`/ui/manifest?repository=team%2Fmulti&reference=v1`);
     await tab.waitForText('linux/s390x');
-    await tab.shot('index');
+    await tab.shot('index', true);
     const text = await tab.text();
     for (const platform of INDEX_PLATFORMS) expect(text).toContain(platform);
     expect(text).toContain(SIGNATURE_TYPE);
     expect(text).toContain(SBOM_TYPE);
     expect(text).toContain('docker pull');
-    // The referrers hang under the index: nested in a tree (ARIA tree or nested list).
-    const nested = await tab.page.evaluate((sig: string) => {
-      const node = [...document.querySelectorAll('li,[role="treeitem"]')].find((e) => (e).innerText.includes(sig));
-      return Boolean(node?.parentElement?.closest('li,[role="tree"],[role="treeitem"],[role="group"]') || node?.closest('[role="tree"]'));
-    }, SIGNATURE_TYPE);
-    expect(nested).toBe(true);
+    // The referrers hang under the index: one list holding both, a link each to the artifact's manifest.
+    const siblings = await tab.page.evaluate((sig: string, sbom: string) => {
+      const item = (t: string) => [...document.querySelectorAll('li')].filter((li) => li.innerText.includes(t)).pop();
+      const [a, b] = [item(sig), item(sbom)];
+      return Boolean(a && b && a !== b && a.parentElement === b.parentElement && a.querySelector('a') && b.querySelector('a'));
+    }, SIGNATURE_TYPE, SBOM_TYPE);
+    expect(siblings).toBe(true);
+    expect(text).toContain(index.signature.digest.slice(7, 19));
+    expect(text).toContain(index.sbom.digest.slice(7, 19));
+    expect(text).toContain('dev.cosignproject.cosign/signature');
 
     const arm = index.children.find((c) => c.platform === 'linux/arm64/v8')!;
     await (await linkNamed(tab, 'linux/arm64/v8')).click();
@@ -205,7 +225,7 @@ describe('the web UI on npm start, auth on', () => {
 
     await tab.go(`/ui/manifest?repository=team%2Fapp&reference=1.0`);
     await tab.waitForText('APP_MODE=production');
-    await tab.shot('image');
+    await tab.shot('image', true);
     const image = await tab.text();
     expect(image).toContain(plain.digest.slice(7, 19));
     for (const env of IMAGE_CONFIG.config.Env) expect(image).toContain(env);
@@ -215,44 +235,45 @@ describe('the web UI on npm start, auth on', () => {
     for (const step of IMAGE_CONFIG.history) expect(image).toContain(step.created_by);
   });
 
-  test('(d) a user with delete deletes a tag, then a manifest, and /v2 agrees; a user without delete cannot', async () => {
+  test('(d) a user with delete deletes a tag, then a manifest, and /v2 agrees; a user without delete gets a clear 403', async () => {
     const viewer = await open('d-delete-refused');
     await logIn(viewer, VIEWER);
-    await viewer.go(`/ui/repository?name=team%2Ftrash`);
-    await viewer.waitForText('b1');
-    await viewer.shot('viewer-tags');
-    const viewerDelete = await viewer.page.$$('::-p-aria([name="Delete"][role="button"])');
-    if (viewerDelete.length > 0) {
-      // Offered anyway: it must end in a clear refusal, and nothing may be deleted.
+    await viewer.go('/ui/manifest?repository=team%2Ftrash&reference=a2');
+    await viewer.waitForText(trash.a.digest);
+    const offered = await viewer.page.$('::-p-aria([name="Delete tag"][role="button"])');
+    if (offered) {
+      // Offered anyway (the registry decides per repository): it must end in a clear refusal, nothing deleted.
       viewer.expect(refused(403));
-      await viewerDelete[0]!.click();
-      await (await buttonNamed(viewer, 'Delete tag')).click();
-      await viewer.waitForText('You may not delete');
+      await offered.click();
+      await (await viewer.page.waitForSelector('dialog[open] ::-p-aria([name="Delete tag"][role="button"])'))!.click();
+      await viewer.waitForText('You may not delete in team/trash');
       await viewer.shot('viewer-refused');
     }
     expect(await tagsOf('team/trash')).toEqual(['a1', 'a2', 'b1']);
 
     const tab = await open('d-delete');
     await logIn(tab, EDITOR);
-    await tab.go(`/ui/repository?name=team%2Ftrash`);
-    await tab.waitForText('a2');
-    await tab.shot('tags-before');
-    await (await rowButton(tab, 'a2', 'Delete')).click();
-    await tab.shot('confirm-tag');
+    await tab.go('/ui/manifest?repository=team%2Ftrash&reference=a2');
+    await tab.waitForText(trash.a.digest);
     await (await buttonNamed(tab, 'Delete tag')).click();
-    await tab.page.waitForFunction(() => !document.body.innerText.match(/\ba2\b/), { polling: 50, timeout: 10_000 });
+    await tab.shot('confirm-tag');
+    await (await tab.page.waitForSelector('dialog[open] ::-p-aria([name="Delete tag"][role="button"])'))!.click();
+    await tab.page.waitForFunction(() => location.pathname === '/ui/repository', { polling: 50, timeout: 10_000 });
+    await tab.page.waitForNetworkIdle({ idleTime: 300 });
     await tab.shot('tag-deleted');
+    expect((await tableRows(tab)).map((r) => r.split(' | ')[0])).toEqual(['a1', 'b1']);
     expect(await tagsOf('team/trash')).toEqual(['a1', 'b1']);
     expect((await v2(`team/trash/manifests/${trash.a.digest}`, { method: 'HEAD' })).status).toBe(200);
 
-    await tab.go(`/ui/manifest?repository=team%2Ftrash&reference=${trash.b.digest}`);
-    await tab.waitForText(trash.b.digest.slice(7, 19));
+    await (await linkNamed(tab, trash.b.digest.slice(0, 19))).click();
+    await tab.waitForText(trash.b.digest);
     await (await buttonNamed(tab, 'Delete manifest')).click();
     await tab.shot('confirm-manifest');
-    await (await tab.page.waitForSelector('dialog ::-p-aria([name="Delete manifest"][role="button"])'))!.click();
-    await tab.page.waitForFunction(() => !document.querySelector('dialog[open]'), { polling: 50, timeout: 10_000 });
+    await (await tab.page.waitForSelector('dialog[open] ::-p-aria([name="Delete manifest"][role="button"])'))!.click();
+    await tab.page.waitForFunction(() => location.pathname === '/ui/repository', { polling: 50, timeout: 10_000 });
     await tab.page.waitForNetworkIdle({ idleTime: 300 });
     await tab.shot('manifest-deleted');
+    expect((await tableRows(tab)).map((r) => r.split(' | ')[0])).toEqual(['a1']);
     expect(await tagsOf('team/trash')).toEqual(['a1']);
     expect((await v2(`team/trash/manifests/${trash.b.digest}`, { method: 'HEAD' })).status).toBe(404);
   });
@@ -300,18 +321,94 @@ describe('the web UI on npm start, auth on', () => {
     expect(colours.dark).not.toEqual(colours.light);
     expect(luminance(colours.dark!)).toBeLessThan(luminance(colours.light!));
   });
+
+  test('(h) administration: an admin sees users and grants and creates a robot, which logs in; a user sees no admin screen and the admin API refuses', async () => {
+    const admin = await open('h-admin');
+    await logIn(admin, ADMIN);
+    await (await linkNamed(admin, 'Administration')).click();
+    await admin.waitForText(VIEWER.user);
+    await admin.page.waitForNetworkIdle({ idleTime: 300 });
+    await admin.shot('users', true);
+    const users = (await tableRows(admin)).map((r) => r.replace(/\s+/g, ' '));
+    expect(users.find((r) => r.startsWith(VIEWER.user))).toMatch(/team\/\*.*pull/);
+    expect(users.find((r) => r.startsWith(EDITOR.user))).toMatch(/team\/\*.*delete/);
+
+    await (await linkNamed(admin, 'Robots')).click();
+    const form = (label: string) => admin.page.waitForSelector(`form ::-p-aria([name="${label}"][role="textbox"])`);
+    await (await form('Name'))!.type('ui-robot');
+    await (await form('Repository pattern'))!.type('team/*');
+    await (await buttonNamed(admin, 'Create robot')).click();
+    await admin.waitForText('Its secret is shown this once');
+    await admin.shot('robot-created');
+    const secret = await admin.page.$eval('.command code', (c: { textContent: string }) => c.textContent);
+    expect(secret.length).toBeGreaterThanOrEqual(20);
+
+    const robot = await open('h-robot-login');
+    await logIn(robot, { user: 'ui-robot', password: secret });
+    await robot.waitForText('team/multi');
+    await robot.shot('robot-repositories');
+    expect(await robot.text()).not.toContain('other/secret');
+
+    const user = await open('h-not-admin');
+    await logIn(user, VIEWER);
+    expect(await user.text()).not.toContain('Administration');
+    await user.go('/ui/admin/users');
+    await user.waitForText('Only administrators');
+    await user.shot('not-admin');
+    const token = await user.page.evaluate(() => JSON.parse(sessionStorage.getItem('stratus.tokens')).accessToken as string);
+    const refusedUsers = await fetch(`${base}/ui/api/admin/users`, { headers: { authorization: `Bearer ${token}` } });
+    expect(refusedUsers.status).toBe(403);
+    expect(await refusedUsers.text()).not.toContain(EDITOR.user);
+  });
+
+  test('(i) the UI API is not for other origins: no CORS headers, even for a valid token; no cookies; no-store', async () => {
+    const tab = await open('i-origin');
+    await logIn(tab, VIEWER);
+    const token = await tab.page.evaluate(() => JSON.parse(sessionStorage.getItem('stratus.tokens')).accessToken as string);
+    const res = await fetch(`${base}/ui/api/repositories`, { headers: { authorization: `Bearer ${token}`, origin: 'https://evil.example' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('access-control-allow-origin')).toBeNull();
+    expect(res.headers.get('cache-control')).toContain('no-store');
+    expect(res.headers.get('set-cookie')).toBeNull();
+    const preflight = await fetch(`${base}/ui/api/repositories`, {
+      method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+    expect(preflight.headers.get('access-control-allow-headers')).toBeNull();
+    // A page on another origin (another port) really cannot read it: the browser blocks the answer.
+    const other = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title>'));
+    await new Promise<void>((ok) => other.listen(0, '127.0.0.1', ok));
+    try {
+      tab.expect(/blocked by CORS policy|request failed: (OPTIONS|GET) .*\/ui\/api\/repositories net::ERR_FAILED|Failed to load resource: net::ERR_FAILED/);
+      await tab.page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);
+      const fromElsewhere = await tab.page.evaluate(async (url: string, t: string) => {
+        try {
+          const r = await fetch(url, { headers: { authorization: `Bearer ${t}` } });
+          return `read ${r.status}`;
+        } catch (err) {
+          return `blocked: ${(err as Error).message}`;
+        }
+      }, `${base}/ui/api/repositories`, token);
+      expect(fromElsewhere).toMatch(/^blocked/);
+    } finally {
+      other.close();
+    }
+  });
 });
 
 describe('the web UI on npm run start:lambda (Lambda behind API Gateway), auth on', () => {
   let registry: RegistryProcess;
   let browser: Browser;
   let tab: UiTab;
+  let work: string;
 
   beforeAll(async () => {
+    work = tempDir('web-ui-lambda');
+    await buildUi(join(work, 'ui'));
     await settle(
       startRegistry({
         script: 'local/start-lambda.ts',
-        env: { STRATUS_AUTH: 'on', STRATUS_ADMIN_USER: ADMIN.user, STRATUS_ADMIN_PASSWORD: ADMIN.password },
+        env: { STRATUS_AUTH: 'on', STRATUS_ADMIN_USER: ADMIN.user, STRATUS_ADMIN_PASSWORD: ADMIN.password, STRATUS_UI_DIR: join(work, 'ui') },
       }).then((r) => (registry = r)),
       launchBrowser().then((b) => (browser = b)),
     );
@@ -321,6 +418,7 @@ describe('the web UI on npm run start:lambda (Lambda behind API Gateway), auth o
     await tab?.close();
     await browser?.close();
     await registry?.stop();
+    if (work) removeTree(work);
   });
 
   test('(g) serves the UI with its security headers, and the login works there too', async () => {

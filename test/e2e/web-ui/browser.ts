@@ -3,7 +3,7 @@
  * what the web UI tests watch on every page: JavaScript errors and console errors (each one fails the test
  * unless the test expected it), the requests to /ui/api/, and screenshots into a folder per test.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import puppeteer, { Browser, HTTPRequest, Page } from 'puppeteer-core';
 
@@ -40,8 +40,9 @@ export class UiTab {
       if (!this.expected.some((e) => e.test(text))) this.problems.push(text);
     });
     page.on('requestfailed', (r) => {
+      const text = `request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`;
       // A navigation away cancels what the last page still had in flight: not the UI's fault.
-      if (r.failure()?.errorText !== 'net::ERR_ABORTED') this.problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+      if (r.failure()?.errorText !== 'net::ERR_ABORTED' && !this.expected.some((e) => e.test(text))) this.problems.push(text);
     });
     page.on('request', (r: HTTPRequest) => {
       const url = new URL(r.url());
@@ -57,13 +58,14 @@ export class UiTab {
   /** A new tab on `base` (the registry's origin), screenshots into SCREENSHOTS/<test>/. */
   static async open(browser: Browser, base: string, test: string, viewport = { width: 1280, height: 800 }): Promise<UiTab> {
     const folder = join(SCREENSHOTS, test.replace(/[^a-z0-9-]+/gi, '-').toLowerCase());
+    rmSync(folder, { recursive: true, force: true }); // only this run's screenshots
     mkdirSync(folder, { recursive: true });
     const page = await (await browser.createBrowserContext()).newPage();
     await page.setViewport(viewport);
     return new UiTab(page, base, folder);
   }
 
-  /** Console errors matching `pattern` are expected from now on (e.g. Chromium's line for a 401 the test provokes). */
+  /** Console errors and failed requests matching `pattern` are expected from now on (e.g. Chromium's line for a 401 the test provokes). */
   expect(pattern: RegExp): void {
     this.expected.push(pattern);
   }
@@ -77,10 +79,10 @@ export class UiTab {
     await this.page.goto(new URL(path, this.base).toString(), { waitUntil: 'networkidle0' });
   }
 
-  /** A numbered full-page screenshot; returns its path. */
-  async shot(name: string): Promise<string> {
+  /** A numbered screenshot of the viewport (or the whole page); returns its path. */
+  async shot(name: string, fullPage = false): Promise<string> {
     const path = join(this.folder, `${String(++this.shots).padStart(2, '0')}-${name}.png`);
-    await this.page.screenshot({ path, fullPage: false });
+    await this.page.screenshot({ path, fullPage });
     return path;
   }
 

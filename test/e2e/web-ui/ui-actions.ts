@@ -17,18 +17,18 @@ export interface Login { user: string; password: string }
 /** Fills the login form and submits it (it must be on screen). */
 export async function submitLogin(tab: UiTab, who: Login): Promise<void> {
   const { page } = tab;
-  const name = await page.waitForSelector('::-p-aria([name="User name"][role="textbox"])', { timeout: 10_000 });
+  const name = await page.waitForSelector('::-p-aria([name="User or robot name"][role="textbox"])', { timeout: 10_000 });
   await name!.click({ count: 3 });
   await name!.type(who.user);
-  const password = await page.waitForSelector('input[type="password"]');
+  const password = await page.waitForSelector('::-p-aria(Password or robot secret)');
   await password!.click({ count: 3 });
   await password!.type(who.password);
-  await (await page.waitForSelector('::-p-aria([name="Log in"][role="button"])'))!.click();
+  await (await page.waitForSelector('form ::-p-aria([name="Log in"][role="button"])'))!.click();
 }
 
 /** Opens the UI and logs in; resolves once the repositories are listed. */
 export async function logIn(tab: UiTab, who: Login): Promise<void> {
-  await tab.go('/');
+  await tab.go('/ui/login');
   await submitLogin(tab, who);
   await tab.waitForText('Repositories');
   await tab.page.waitForNetworkIdle({ idleTime: 200 });
@@ -60,8 +60,10 @@ export async function search(tab: UiTab, text: string): Promise<void> {
   const box = await searchBox(tab);
   await box.click({ count: 3 });
   await tab.page.keyboard.press('Backspace');
-  await box.type(text);
+  await box.type(text, { delay: 40 }); // a fast typist
   await tab.page.waitForNetworkIdle({ idleTime: 400 });
+  const shown = await box.evaluate((b: { value: string }) => b.value);
+  if (shown !== text) throw new Error(`typed "${text}" into the search box, it shows "${shown}"`);
 }
 
 /** The text of each row of the first table body on screen, cells joined by " | ". */

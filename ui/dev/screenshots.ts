@@ -1,13 +1,14 @@
 /**
  * Screenshots of the UI while working on it: `tsx ui/dev/screenshots.ts <base url> <out dir> [theme]`,
- * with Debian's chromium. Prints every console error and failed request (the UI must have none).
+ * with Debian's chromium; a fourth argument `user:password` logs in first; SHOT_PAGES="name=/path,..."
+ * replaces the mock's pages. Prints every console error and failed request (the UI must have none).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 
 const [base = 'http://127.0.0.1:5099', out = '/tmp/stratus-ui-shots', theme = 'light', login = ''] = process.argv.slice(2);
-const PAGES: Array<[string, string]> = [
+const MOCK_PAGES: Array<[string, string]> = [
   ['repositories', '/'],
   ['tags', '/ui/repository?name=team/app'],
   ['image', '/ui/manifest?repository=team/app&reference=v1.000.1'],
@@ -17,6 +18,9 @@ const PAGES: Array<[string, string]> = [
   ['admin-gc', '/ui/admin/gc'],
   ['admin-policies', '/ui/admin/policies'],
 ];
+const PAGES: Array<[string, string]> = process.env.SHOT_PAGES
+  ? process.env.SHOT_PAGES.split(',').map((entry): [string, string] => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)])
+  : MOCK_PAGES;
 
 async function main() {
   mkdirSync(out, { recursive: true });
@@ -34,7 +38,8 @@ async function main() {
     await page.type('input[name=username]', user!);
     await page.type('input[name=password]', password!);
     await page.click('button[type=submit]');
-    await new Promise((r) => setTimeout(r, 1000));
+    await page.waitForFunction(() => !window.location.pathname.startsWith('/ui/login'), { timeout: 30_000 });
+    await page.waitForNetworkIdle({ idleTime: 200 });
     await page.screenshot({ path: join(out, `${theme}-after-login.png`) });
   }
   for (const [name, path] of PAGES) {

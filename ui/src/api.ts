@@ -60,6 +60,7 @@ async function apiError(res: Response, method: string, query: Query): Promise<Ap
     onLoggedOut();
     return new ApiError('Log in to see this.', 401, code);
   }
+  if (res.status === 403 && /immutable/i.test(message)) return new ApiError(message, 403, code);
   if (res.status === 403) {
     const what = method === 'DELETE' ? 'delete in' : 'use';
     const detail = message ? ` (${message})` : '';

@@ -118,14 +118,21 @@ export interface RobotRecord {
   revoked: boolean;
 }
 
-/** A garbage-collection run's record; fields beyond these are shown as they come. */
+/** A garbage-collection run's record (GcRunRecord). */
 export interface GcRun {
-  id?: string;
-  runId?: string;
-  status?: string;
-  startedAt?: number | string;
-  finishedAt?: number | string | null;
-  [field: string]: unknown;
+  runId: string;
+  startedAt: number;
+  finishedAt?: number;
+  dryRun: boolean;
+  graceMs: number;
+  status: 'running' | 'completed' | 'incomplete' | 'failed';
+  host: string;
+  manifestsDeleted: number;
+  linksDeleted: number;
+  blobsDeleted: number;
+  objectsDeleted: number;
+  bytesFreed: number;
+  error?: string;
 }
 
 export interface Policies {

@@ -16,11 +16,13 @@ interface ConfirmProps {
  */
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClose }: ConfirmProps) {
   const ref = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const dialog = ref.current;
     if (dialog && !dialog.open) dialog.showModal();
+    cancel.current?.focus();
   }, []);
   const confirm = () => {
     setBusy(true);
@@ -36,7 +38,7 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onClos
       <div class="dialog-body">{children}</div>
       {error && <p class="error" role="alert">{error}</p>}
       <div class="dialog-actions">
-        <button type="button" autofocus onClick={() => ref.current?.close()}>Cancel</button>
+        <button type="button" ref={cancel} onClick={() => ref.current?.close()}>Cancel</button>
         <button type="button" class="danger" disabled={busy} onClick={confirm}>{busy ? 'Working…' : confirmLabel}</button>
       </div>
     </dialog>

@@ -1,13 +1,13 @@
 import { api } from '../api';
 import { ErrorBox, Loading, PageHeader } from '../components/status';
-import { absoluteTime, relativeTime } from '../format';
+import { absoluteTime, humanBytes, relativeTime } from '../format';
 import type { GcRun } from '../types';
 import { useAsync } from '../use-async';
 import { AdminNav } from './admin-nav';
 
-const SHOWN = new Set(['id', 'runId', 'status', 'startedAt', 'finishedAt']);
+const STATUS_CLASS: Record<GcRun['status'], string> = { completed: 'good', failed: 'bad', incomplete: '', running: '' };
 
-/** The latest garbage-collection runs, newest first, with whatever counts each recorded. */
+/** The latest garbage-collection runs, newest first: what each deleted and freed. */
 export function AdminGcPage() {
   const [state] = useAsync(() => api<GcRun[]>('GET', 'admin/gc-runs'), []);
   return (
@@ -16,17 +16,26 @@ export function AdminGcPage() {
       <AdminNav current="admin/gc" />
       {state.status === 'loading' && <Loading what="Loading runs" />}
       {state.status === 'failed' && <ErrorBox error={state.error} />}
-      {state.status === 'done' && state.value.length === 0 && <p class="empty">No garbage collection has run yet.</p>}
+      {state.status === 'done' && state.value.length === 0 && <p class="empty">No garbage collection has run yet (<code>npx stratus gc</code>, or the scheduled run in AWS).</p>}
       {state.status === 'done' && state.value.length > 0 && (
         <table class="table">
-          <thead><tr><th>Started</th><th>Status</th><th>Finished</th><th>Details</th></tr></thead>
+          <thead>
+            <tr><th>Started</th><th>Status</th><th class="num">Took</th><th class="num">Manifests</th><th class="num">Blobs</th><th class="num">Freed</th><th>Where</th></tr>
+          </thead>
           <tbody>
-            {state.value.map((run, i) => (
-              <tr key={String(run.runId ?? run.id ?? i)}>
-                <td title={absoluteTime(run.startedAt)}>{relativeTime(run.startedAt)}</td>
-                <td><span class={`status ${run.status === 'completed' ? 'good' : run.status === 'failed' ? 'bad' : ''}`}>{run.status ?? '—'}</span></td>
-                <td title={absoluteTime(run.finishedAt)}>{run.finishedAt ? relativeTime(run.finishedAt) : '—'}</td>
-                <td class="small">{details(run)}</td>
+            {state.value.map((run) => (
+              <tr key={run.runId}>
+                <td class="nowrap" title={absoluteTime(run.startedAt)}>{relativeTime(run.startedAt)}</td>
+                <td>
+                  <span class={`status ${STATUS_CLASS[run.status] ?? ''}`}>{run.status}</span>
+                  {run.dryRun && <span class="badge">dry run</span>}
+                  {run.error && <div class="error small">{run.error}</div>}
+                </td>
+                <td class="num">{run.finishedAt ? duration(run.finishedAt - run.startedAt) : '—'}</td>
+                <td class="num">{run.manifestsDeleted}</td>
+                <td class="num">{run.blobsDeleted}</td>
+                <td class="num">{humanBytes(run.bytesFreed)}</td>
+                <td class="muted">{run.host}</td>
               </tr>
             ))}
           </tbody>
@@ -36,9 +45,8 @@ export function AdminGcPage() {
   );
 }
 
-function details(run: GcRun): string {
-  return Object.entries(run)
-    .filter(([k, v]) => !SHOWN.has(k) && v !== null && v !== undefined && typeof v !== 'object')
-    .map(([k, v]) => `${k}: ${String(v)}`)
-    .join(' · ');
+function duration(ms: number): string {
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 60_000)} min`;
 }

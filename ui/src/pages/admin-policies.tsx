@@ -24,8 +24,8 @@ export function AdminPoliciesPage() {
                 {state.value.retention.map((p) => (
                   <tr key={p.pattern}>
                     <td class="mono">{p.pattern}</td>
-                    <td><pre class="code small">{p.policyText}</pre></td>
-                    <td title={absoluteTime(p.updatedAt)}>{relativeTime(p.updatedAt)}</td>
+                    <td><pre class="code small">{pretty(p.policyText)}</pre></td>
+                    <td class="nowrap" title={absoluteTime(p.updatedAt)}>{relativeTime(p.updatedAt)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -41,7 +41,7 @@ export function AdminPoliciesPage() {
                     <td class="mono">{p.pattern}</td>
                     <td>{p.mode}</td>
                     <td class="mono">{p.exclusions.length > 0 ? p.exclusions.join(', ') : '—'}</td>
-                    <td title={absoluteTime(p.updatedAt)}>{relativeTime(p.updatedAt)}</td>
+                    <td class="nowrap" title={absoluteTime(p.updatedAt)}>{relativeTime(p.updatedAt)}</td>
                   </tr>
                 ))}
               </tbody>
@@ -51,4 +51,13 @@ export function AdminPoliciesPage() {
       )}
     </section>
   );
+}
+
+/** A policy's JSON indented for reading; any other text as it is. */
+function pretty(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
 }

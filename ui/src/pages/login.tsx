@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { href, navigate } from '../router';
 import { useSession } from '../session';
 import { login } from '../tokens';
@@ -10,6 +10,9 @@ export function LoginPage({ next }: { next: string | null }) {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const nameBox = useRef<HTMLInputElement>(null);
+  // Focus the name box on arrival (the autofocus attribute is ignored on a page already focused).
+  useEffect(() => nameBox.current?.focus(), []);
 
   if (!info.authEnabled) {
     return <section class="narrow"><h1>Log in</h1><p>This registry runs without authentication: everything is open, no login needed.</p></section>;
@@ -32,7 +35,7 @@ export function LoginPage({ next }: { next: string | null }) {
       <h1>Log in to {window.location.host}</h1>
       <form class="form" onSubmit={submit}>
         <label>User or robot name
-          <input name="username" autocomplete="username" required autofocus value={name} onInput={(e) => setName(e.currentTarget.value)} />
+          <input ref={nameBox} name="username" autocomplete="username" required value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
         <label>Password or robot secret
           <input name="password" type="password" autocomplete="current-password" required value={password}

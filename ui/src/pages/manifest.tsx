@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api } from '../api';
 import { ConfirmDialog } from '../components/confirm-dialog';
@@ -142,7 +143,7 @@ function ConfigSection({ config }: { config: ImageConfig }) {
       {labels.length > 0 && (
         <>
           <h3>Labels</h3>
-          <dl class="facts">{labels.map(([k, v]) => <><dt class="mono">{k}</dt><dd class="mono">{v}</dd></>)}</dl>
+          <dl class="facts">{labels.map(([k, v]) => <Fragment key={k}><dt class="mono">{k}</dt><dd class="mono">{v}</dd></Fragment>)}</dl>
         </>
       )}
       {(config.history?.length ?? 0) > 0 && (
@@ -194,7 +195,7 @@ function DescriptorDetail({ descriptor, onClose }: { descriptor: Descriptor; onC
         <dt>Digest</dt><dd><span class="mono">{descriptor.digest}</span> <CopyButton text={descriptor.digest} /></dd>
         <dt>Media type</dt><dd class="mono">{descriptor.mediaType}</dd>
         <dt>Size</dt><dd>{humanBytes(descriptor.size)} <span class="muted">({descriptor.size.toLocaleString()} bytes)</span></dd>
-        {descriptor.annotations && Object.entries(descriptor.annotations).map(([k, v]) => <><dt class="mono">{k}</dt><dd class="mono">{v}</dd></>)}
+        {descriptor.annotations && Object.entries(descriptor.annotations).map(([k, v]) => <Fragment key={k}><dt class="mono">{k}</dt><dd class="mono">{v}</dd></Fragment>)}
       </dl>
     </div>
   );

@@ -2,12 +2,15 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api';
 import { ErrorBox, Loading, PageHeader } from '../components/status';
 import { href, Link, navigate } from '../router';
+import { useSession } from '../session';
 import type { RepositoryPage, RepositorySummary } from '../types';
 
 const PAGE = 50;
 
 /** The repositories the caller may pull, searched by substring, 50 at a time. */
 export function RepositoriesPage({ q }: { q: string }) {
+  const { info } = useSession();
+  const anonymous = info.authEnabled && !info.subject;
   const [rows, setRows] = useState<RepositorySummary[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
@@ -68,7 +71,10 @@ export function RepositoriesPage({ q }: { q: string }) {
         </table>
       )}
       {!loading && !error && rows.length === 0 && (
-        <p class="empty">{q ? `No repository you may pull matches “${q}”.` : 'No repositories yet (or none you may pull). Push an image to see it here.'}</p>
+        <p class="empty">
+          {q ? `No repository you may pull matches “${q}”.` : 'No repositories yet (or none you may pull). Push an image to see it here.'}
+          {anonymous && <> <Link href={href('login')}>Log in</Link> to see the repositories your account may pull.</>}
+        </p>
       )}
       {loading && <Loading what="Loading repositories" />}
       {next && !loading && <button type="button" class="more" onClick={() => load(next)}>Load more</button>}

@@ -53,7 +53,7 @@ export function TagsPage({ repository, q }: { repository: string; q: string }) {
           <span class="visually-hidden">Filter tags</span>
           <input type="search" data-search placeholder="Filter tags  ( / )" value={filter} onInput={(e) => onInput(e.currentTarget.value)} />
         </label>
-        <span class="muted">{rows.length}{next ? '+' : ''} tag{rows.length === 1 ? '' : 's'} shown</span>
+        <span class="muted" aria-live="polite">{rows.length} tag{rows.length === 1 ? '' : 's'} shown{next ? ', more below' : ''}</span>
       </div>
       {error && <ErrorBox error={error} />}
       {rows.length > 0 && (

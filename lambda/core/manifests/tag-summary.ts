@@ -7,6 +7,8 @@ import { readAtMost } from './read-at-most';
 
 /** An image's config is read at push time (for its platform) only up to this size: one small S3 GET. */
 export const CONFIG_READ_MAX_BYTES = 64 * 1024;
+/** A push waits this long at most for the config (a stalled store must not hold pushes): then no platform. */
+export const CONFIG_READ_DEADLINE_MS = 2000;
 
 /** What a summary is computed from besides the manifest: its children's summaries and where config bytes are. */
 export interface SummaryInputs {
@@ -28,7 +30,7 @@ export async function summarize(repository: string, body: Uint8Array, parsed: Pa
   const config = descriptorOf(doc.config);
   const layers = Array.isArray(doc.layers) ? doc.layers.map(descriptorOf) : [];
   const size = (config?.size ?? 0) + layers.reduce((sum, l) => sum + (l?.size ?? 0), 0);
-  const platform = config ? await configPlatform(repository, config, inputs) : undefined;
+  const platform = config ? await withDeadline(configPlatform(repository, config, inputs), CONFIG_READ_DEADLINE_MS) : undefined;
   return { mediaType: parsed.mediaType, size, platforms: platform ? [platform] : [] };
 }
 
@@ -68,6 +70,17 @@ async function configPlatform(repository: string, config: { digest: string; size
     // Not a JSON config (an artifact's), or storage failing: the push goes on without a platform.
     inputs.logger.warn('manifest summary: config not read', { repository, config: config.digest, error: (err as Error).message });
     return undefined;
+  }
+}
+
+/** The promise's value, or undefined once `ms` have passed (it still runs to its end, unwaited). */
+async function withDeadline<T>(work: Promise<T | undefined>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => { timer = setTimeout(() => resolve(undefined), ms); });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

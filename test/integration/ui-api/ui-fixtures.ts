@@ -23,7 +23,7 @@ export async function ui<T = any>(
 
 /** The query string of a UI API call. */
 export function qs(params: Record<string, string | number>): string {
-  return new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)])).toString();
+  return new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, String(v)])).toString();
 }
 
 /** An image pushed for a platform: its manifest, and the bytes of config + layers the summary must show. */

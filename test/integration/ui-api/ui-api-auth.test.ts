@@ -38,7 +38,6 @@ beforeAll(async () => {
   store = registry.auth!.store;
   await addUser(store, 'root', 'root-pw', [], { admin: true });
   await addUser(store, 'reader', 'reader-pw', [{ pattern: `${team}/*`, actions: ['pull'] }]);
-  await addUser(store, 'deleter', 'deleter-pw', [{ pattern: `${team}/*`, actions: ['pull', 'delete'] }]);
   await addUser(store, 'leaver', 'leaver-pw', [{ pattern: `${team}/*`, actions: ['pull'] }]);
   await store.putRobot({ id: 'ci1', name: 'ci', secretHash: await hashPassword('s3cret', 4), grants: [{ pattern: `${team}/*`, actions: ['pull'] }], createdAt: Date.now() });
   // Policies and a collector run, written before the first push reads (and caches) the rules.
@@ -156,10 +155,14 @@ describe('rights are read per request, not frozen into the token', () => {
   it('a user given delete after logging in may delete with the same token', async () => {
     const admin = new AdminClient(registry.url);
     const img = await pushPlatformImage(admin, `${team}/del`, 'gone', 'linux/amd64');
-    const token = await login('deleter', 'deleter-pw');
+    await addUser(store, 'promoted', 'promoted-pw', [{ pattern: `${team}/*`, actions: ['pull'] }]);
+    const token = await login('promoted', 'promoted-pw');
+    const before = await ui(client, 'DELETE', `manifest?${qs({ repository: `${team}/del`, digest: img.digest })}`, { token });
+    await store.putUser({ ...(await store.getUser('promoted'))!, grants: [{ pattern: `${team}/*`, actions: ['pull', 'delete'] }] });
 
     const res = await ui(client, 'DELETE', `manifest?${qs({ repository: `${team}/del`, digest: img.digest })}`, { token });
 
+    expect(before.status).toBe(403);
     expect(res.status).toBe(204);
     expect((await admin.getManifest(`${team}/del`, 'gone')).status).toBe(404);
   });

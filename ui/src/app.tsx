@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, whenLoggedOut } from './api';
 import { ErrorBox, Loading } from './components/status';
 import { AdminGcPage } from './pages/admin-gc';
@@ -12,7 +12,7 @@ import { TagsPage } from './pages/tags';
 import { href, Link, Location, navigate, useLocation } from './router';
 import { SessionContext, useSession } from './session';
 import { currentTheme, Theme, toggleTheme } from './theme';
-import { logout } from './tokens';
+import { logout, storedTokens } from './tokens';
 import type { SessionInfo } from './types';
 import { useAsync } from './use-async';
 
@@ -20,6 +20,9 @@ import { useAsync } from './use-async';
 export function App() {
   const location = useLocation();
   const [session, reload] = useAsync(() => api<SessionInfo>('GET', 'session'), []);
+  // While the session is asked again (login, logout), the screen stays: no flash, no remount.
+  const known = useRef<SessionInfo | null>(null);
+  if (session.status === 'done') known.current = session.value;
   useEffect(() => {
     // Any 401 (tokens expired and not renewable, user disabled): log in again, then come back here.
     whenLoggedOut(() => {
@@ -31,10 +34,10 @@ export function App() {
   }, []);
   useSearchShortcut();
 
-  if (session.status === 'loading') return <main class="main"><Loading what="Connecting to the registry" /></main>;
   if (session.status === 'failed') return <main class="main"><ErrorBox error={session.error} /></main>;
+  if (!known.current) return <main class="main"><Loading what="Connecting to the registry" /></main>;
   return (
-    <SessionContext.Provider value={{ info: session.value, refresh: reload }}>
+    <SessionContext.Provider value={{ info: known.current, refresh: reload }}>
       <a class="skip" href="#main">Skip to content</a>
       <Header location={location} />
       <main id="main" class="main" tabIndex={-1}><Screen location={location} /></main>
@@ -91,7 +94,7 @@ function Header({ location }: { location: Location }) {
           {theme === 'dark' ? '☀ Light' : '☾ Dark'}
         </button>
         {info.authEnabled && (info.subject
-          ? <><span class="who" title="Logged in">{info.subject}</span><button type="button" class="ghost" onClick={onLogout}>Log out</button></>
+          ? <><span class="who" title={`Logged in as ${info.subject}`}>{storedTokens()?.subject ?? info.subject}</span><button type="button" class="ghost" onClick={onLogout}>Log out</button></>
           : <Link href={href('login')} class="button">Log in</Link>)}
         {!info.authEnabled && <span class="who muted" title="STRATUS_AUTH is off">auth off</span>}
       </div>

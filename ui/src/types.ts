@@ -61,6 +61,7 @@ export interface Descriptor {
 
 export interface ImageConfig {
   created?: string;
+  author?: string;
   architecture?: string;
   os?: string;
   variant?: string;
@@ -71,6 +72,8 @@ export interface ImageConfig {
     Cmd?: string[] | null;
     WorkingDir?: string;
     User?: string;
+    ExposedPorts?: Record<string, unknown>;
+    StopSignal?: string;
   };
   history?: Array<{ created?: string; created_by?: string; comment?: string; empty_layer?: boolean }>;
 }

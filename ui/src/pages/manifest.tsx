@@ -133,6 +133,9 @@ function ConfigSection({ config }: { config: ImageConfig }) {
         {command.length > 0 && <><dt>Runs</dt><dd class="mono">{command.join(' ')}</dd></>}
         {c.WorkingDir && <><dt>Working dir</dt><dd class="mono">{c.WorkingDir}</dd></>}
         {c.User && <><dt>User</dt><dd class="mono">{c.User}</dd></>}
+        {c.ExposedPorts && Object.keys(c.ExposedPorts).length > 0 && <><dt>Ports</dt><dd class="mono">{Object.keys(c.ExposedPorts).join(', ')}</dd></>}
+        {c.StopSignal && <><dt>Stop signal</dt><dd class="mono">{c.StopSignal}</dd></>}
+        {config.author && <><dt>Author</dt><dd>{config.author}</dd></>}
       </dl>
       {(c.Env?.length ?? 0) > 0 && (
         <>

@@ -62,9 +62,13 @@ describe('without a login (auth on)', () => {
     expect(res.body).toEqual({ authEnabled: true, service: 'stratus', subject: null, admin: false, version: expect.any(String) });
   });
 
-  it.each(['repositories', `tags?${qs({ repository: 'x/y' })}`, `manifest?${qs({ repository: 'x/y', reference: 'v1' })}`, 'admin/users'])(
-    'GET /ui/api/%s -> 401 UNAUTHORIZED with a Bearer challenge', async (path) => {
-      const res = await ui(client, 'GET', path);
+  it.each([
+    ['GET', 'repositories'], ['GET', `tags?${qs({ repository: 'x/y' })}`], ['GET', `manifest?${qs({ repository: 'x/y', reference: 'v1' })}`],
+    ['DELETE', `tag?${qs({ repository: 'x/y', tag: 'v1' })}`], ['DELETE', `manifest?${qs({ repository: 'x/y', digest: `sha256:${'a'.repeat(64)}` })}`],
+    ['GET', 'admin/users'], ['POST', 'admin/robots/revoke'], ['GET', 'admin/policies'],
+  ])(
+    '%s /ui/api/%s -> 401 UNAUTHORIZED with a Bearer challenge', async (method, path) => {
+      const res = await ui(client, method, path, { body: method === 'POST' ? { id: 'ci1' } : undefined });
 
       expect(res.status).toBe(401);
       expect(res.body.errors[0].code).toBe('UNAUTHORIZED');

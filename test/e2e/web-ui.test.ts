@@ -316,7 +316,8 @@ describe('the web UI on npm start, auth on', () => {
       await tab.shot('tags');
       await tab.go(`/ui/manifest?repository=team%2Fmulti&reference=v1`);
       await tab.waitForText('linux/s390x');
-      await tab.shot('index');
+      await tab.page.waitForNetworkIdle({ idleTime: 200 });
+      await tab.shot('index', true);
     }
     expect(colours.dark).not.toEqual(colours.light);
     expect(luminance(colours.dark!)).toBeLessThan(luminance(colours.light!));
@@ -332,6 +333,19 @@ describe('the web UI on npm start, auth on', () => {
     const users = (await tableRows(admin)).map((r) => r.replace(/\s+/g, ' '));
     expect(users.find((r) => r.startsWith(VIEWER.user))).toMatch(/team\/\*.*pull/);
     expect(users.find((r) => r.startsWith(EDITOR.user))).toMatch(/team\/\*.*delete/);
+
+    // Disabling a user who is logged in elsewhere logs them out at their next request.
+    const editor = await open('h-disabled-user');
+    await logIn(editor, EDITOR);
+    await (await rowButton(admin, EDITOR.user, 'Disable')).click();
+    await admin.page.waitForFunction((u: string) => [...document.querySelectorAll('tr')].some((tr) => tr.innerText.startsWith(u) && tr.innerText.includes('disabled')), { polling: 50, timeout: 10_000 }, EDITOR.user);
+    await admin.shot('user-disabled');
+    editor.expect(/status of 401 .*\/ui\/api\//);
+    editor.expect(/status of 401 .*\/token/); // the UI tries its refresh token once, and is refused too
+    await (await linkNamed(editor, 'team/app')).click();
+    await editor.page.waitForSelector('::-p-aria(Password or robot secret)', { timeout: 10_000 });
+    await editor.shot('logged-out-when-disabled');
+    expect(await editor.text()).not.toContain('team/multi');
 
     await (await linkNamed(admin, 'Robots')).click();
     const form = (label: string) => admin.page.waitForSelector(`form ::-p-aria([name="${label}"][role="textbox"])`);

@@ -33,6 +33,7 @@ export function App() {
     });
   }, []);
   useSearchShortcut();
+  useEffect(() => { document.title = titleOf(location); }, [location]);
 
   if (session.status === 'failed') return <main class="main"><ErrorBox error={session.error} /></main>;
   if (!known.current) return <main class="main"><Loading what="Connecting to the registry" /></main>;
@@ -100,6 +101,18 @@ function Header({ location }: { location: Location }) {
       </div>
     </header>
   );
+}
+
+/** The tab's title: what the screen shows, then the registry ("team/app:v1 · Stratus"). */
+function titleOf({ path, query }: Location): string {
+  const page = path.replace(/^\/ui\/?/, '').replace(/\/+$/, '');
+  const reference = query.get('reference') ?? '';
+  const what = page === 'repository' ? query.get('name')
+    : page === 'manifest' ? `${query.get('repository')}${reference.includes(':') ? '@' : ':'}${reference}`
+    : page === 'login' ? 'Log in'
+    : page.startsWith('admin') ? 'Administration'
+    : 'Repositories';
+  return `${what} · Stratus`;
 }
 
 /** `/` focuses the screen's search box (unless the user is typing somewhere). */

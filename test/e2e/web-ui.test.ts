@@ -410,6 +410,57 @@ describe('the web UI on npm start, auth on', () => {
   });
 });
 
+describe('the web UI on npm start, auth off (the default)', () => {
+  let registry: RegistryProcess;
+  let browser: Browser;
+  let tab: UiTab;
+  let work: string;
+
+  beforeAll(async () => {
+    work = tempDir('web-ui-open');
+    await buildUi(join(work, 'ui'));
+    await settle(
+      startRegistry({ env: { STRATUS_UI_DIR: join(work, 'ui') } }).then((r) => (registry = r)),
+      launchBrowser().then((b) => (browser = b)),
+    );
+    const p = new Pusher(`http://${registry.host}`);
+    await pushPlainImage(p, 'open/app', '1.0');
+    await pushPlainImage(p, 'open/app', '2.0');
+  });
+  afterAll(async () => {
+    await tab?.close();
+    await browser?.close();
+    await registry?.stop();
+    if (work) removeTree(work);
+  });
+
+  test('no login: the repositories are listed at once, anyone may delete, there is no administration', async () => {
+    tab = await UiTab.open(browser, `http://${registry.host}`, 'auth-off');
+    await tab.go('/');
+    await tab.waitForText('open/app');
+    await tab.shot('repositories');
+    const text = await tab.text();
+    expect(text).toContain('auth off');
+    expect(text).not.toContain('Log in');
+    expect(text).not.toContain('Administration');
+
+    await tab.go('/ui/manifest?repository=open%2Fapp&reference=2.0');
+    await (await buttonNamed(tab, 'Delete tag')).click();
+    await (await tab.page.waitForSelector('dialog[open] ::-p-aria([name="Delete tag"][role="button"])'))!.click();
+    await tab.page.waitForFunction(() => location.pathname === '/ui/repository', { polling: 50, timeout: 10_000 });
+    await tab.page.waitForNetworkIdle({ idleTime: 300 });
+    await tab.shot('tag-deleted');
+    expect((await tableRows(tab)).map((r) => r.split(' | ')[0])).toEqual(['1.0']);
+    const tags = await (await fetch(`http://${registry.host}/v2/open/app/tags/list`)).json() as { tags: string[] };
+    expect(tags.tags).toEqual(['1.0']);
+
+    await tab.go('/ui/admin/users');
+    await tab.waitForText('no users or robots to manage');
+    expect((await fetch(`http://${registry.host}/ui/api/admin/users`)).status).toBe(404);
+    expect(tab.problems).toEqual([]);
+  });
+});
+
 describe('the web UI on npm run start:lambda (Lambda behind API Gateway), auth on', () => {
   let registry: RegistryProcess;
   let browser: Browser;

@@ -33,7 +33,8 @@ class AdminClient extends RegistryClient {
 }
 
 beforeAll(async () => {
-  registry = await startTestRegistry({ auth: {}, config: { corsOrigin: '*' } });
+  // catalogScanLimit 1: each repositories call examines one catalog name, so a page can end on a hidden one.
+  registry = await startTestRegistry({ auth: {}, config: { corsOrigin: '*', catalogScanLimit: 1 } });
   client = new RegistryClient(registry.url);
   store = registry.auth!.store;
   await addUser(store, 'root', 'root-pw', [], { admin: true });
@@ -101,6 +102,17 @@ describe('a user granted pull on team/*', () => {
     expect(names).toContain(`${team}/a`);
     expect(names).not.toContain(`${other}/b`);
     expect(list.body.repositories.find((r: { name: string }) => r.name === `${team}/a`).tagCount).toBe(1);
+  });
+
+  it('a page that ends on a repository it may not see continues with a sealed `next`, which never names it', async () => {
+    // The catalog, in order: other/b (hidden), team/a, team/locked; each call examines one name.
+    const first = await ui(client, 'GET', `repositories?${qs({ n: 1 })}`, { token });
+    const second = await ui(client, 'GET', `repositories?${qs({ n: 1, last: first.body.next })}`, { token });
+
+    expect(first.body.repositories).toEqual([]);
+    expect(first.body.next).toMatch(/^~/);
+    expect(first.body.next).not.toContain('other');
+    expect(second.body.repositories).toEqual([{ name: `${team}/a`, tagCount: 1 }]);
   });
 
   it('reads team/a\'s tags and manifest; other/b\'s -> 404 NAME_UNKNOWN, as a repository that does not exist', async () => {

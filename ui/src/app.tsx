@@ -27,7 +27,7 @@ export function App() {
     // Any 401 (tokens expired and not renewable, user disabled): log in again, then come back here.
     whenLoggedOut(() => {
       if (!window.location.pathname.startsWith('/ui/login')) {
-        navigate(href('login', { next: window.location.pathname + window.location.search }), true);
+        navigate(href('login', { next: window.location.pathname + window.location.search, ended: '1' }), true);
         reload();
       }
     });
@@ -50,7 +50,7 @@ function Screen({ location }: { location: Location }) {
   const { info } = useSession();
   const { path, query } = location;
   const page = path.replace(/^\/ui\/?/, '').replace(/\/+$/, '');
-  if (page === 'login') return <LoginPage next={query.get('next')} />;
+  if (page === 'login') return <LoginPage next={query.get('next')} ended={query.get('ended') === '1'} />;
   // Auth on and nobody logged in: the registry may still show anonymously readable repositories, so
   // screens are tried; a 401 from the API brings the login.
   if (page === '' || page === 'repositories') return <RepositoriesPage q={query.get('q') ?? ''} />;

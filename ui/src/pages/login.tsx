@@ -4,7 +4,7 @@ import { useSession } from '../session';
 import { login } from '../tokens';
 
 /** Log in with a user's password or a robot's name and secret, through the registry's token service. */
-export function LoginPage({ next }: { next: string | null }) {
+export function LoginPage({ next, ended }: { next: string | null; ended: boolean }) {
   const { info, refresh } = useSession();
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
@@ -33,6 +33,7 @@ export function LoginPage({ next }: { next: string | null }) {
   return (
     <section class="narrow">
       <h1>Log in to {window.location.host}</h1>
+      {ended && !error && <p class="notice" role="status">Log in to continue: this page needs an account, or your session has ended (logged out elsewhere, expired, or the account was disabled).</p>}
       <form class="form" onSubmit={submit}>
         <label>User or robot name
           <input ref={nameBox} name="username" autocomplete="username" required value={name} onInput={(e) => setName(e.currentTarget.value)} />

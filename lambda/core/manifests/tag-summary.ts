@@ -1,4 +1,5 @@
 import type { ParsedManifest } from '../../oci/manifest';
+import { MediaType } from '../../oci/media-types';
 import type { BlobIndex } from '../../ports/blob-index';
 import type { BlobStore } from '../../ports/blob-store';
 import type { ManifestSummary } from '../../ports/manifest-store';
@@ -58,8 +59,9 @@ export function platformName(p: unknown): string | undefined {
   return typeof variant === 'string' && variant ? `${os}/${architecture}/${variant}` : `${os}/${architecture}`;
 }
 
-async function configPlatform(repository: string, config: { digest: string; size: number }, inputs: SummaryInputs): Promise<string | undefined> {
-  if (config.size > CONFIG_READ_MAX_BYTES || config.size < 2) return undefined;
+async function configPlatform(repository: string, config: { digest: string; size: number; mediaType?: string }, inputs: SummaryInputs): Promise<string | undefined> {
+  // An artifact's empty config (`{}`: signatures, SBOMs) names no platform: not worth a read.
+  if (config.size > CONFIG_READ_MAX_BYTES || config.size < 2 || config.mediaType === MediaType.OCI_EMPTY) return undefined;
   try {
     const record = await inputs.blobIndex.getLinkedBlob(repository, config.digest);
     const stream = record ? await inputs.blobs.get(record.objectKey) : null;
@@ -84,8 +86,9 @@ async function withDeadline<T>(work: Promise<T | undefined>, ms: number): Promis
   }
 }
 
-function descriptorOf(v: unknown): { digest: string; size: number } | undefined {
+function descriptorOf(v: unknown): { digest: string; size: number; mediaType?: string } | undefined {
   if (!v || typeof v !== 'object') return undefined;
-  const { digest, size } = v as Record<string, unknown>;
-  return typeof digest === 'string' && typeof size === 'number' ? { digest, size } : undefined;
+  const { digest, size, mediaType } = v as Record<string, unknown>;
+  if (typeof digest !== 'string' || typeof size !== 'number') return undefined;
+  return { digest, size, mediaType: typeof mediaType === 'string' ? mediaType : undefined };
 }

@@ -28,10 +28,10 @@ function inputs(configs: Record<string, string | Error> = {}, children = new Map
   return { i, reads };
 }
 
-function image(configSize: number, layerSizes: number[], configDigest = d('c')) {
+function image(configSize: number, layerSizes: number[], configDigest = d('c'), configType = 'application/vnd.oci.image.config.v1+json') {
   const body = Buffer.from(JSON.stringify({
     schemaVersion: 2, mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: configSize },
+    config: { mediaType: configType, digest: configDigest, size: configSize },
     layers: layerSizes.map((size, n) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: d(String(n)), size })),
   }));
   return { body, parsed: parseManifest(body, OCI_MANIFEST) };
@@ -65,6 +65,14 @@ describe('summarize: an image', () => {
     const { i } = inputs({ [d('c')]: config });
 
     expect(await summarize('r', body, parsed, i)).toEqual({ mediaType: OCI_MANIFEST, size: 47, platforms: [] });
+  });
+
+  it('an artifact with the empty config (a signature) -> platforms [], nothing read', async () => {
+    const { body, parsed } = image(2, [7], d('c'), 'application/vnd.oci.empty.v1+json');
+    const { i, reads } = inputs({ [d('c')]: '{}' });
+
+    expect(await summarize('r', body, parsed, i)).toEqual({ mediaType: OCI_MANIFEST, size: 9, platforms: [] });
+    expect(reads).toEqual([]);
   });
 
   it('a config the repository does not link -> platforms [], nothing read', async () => {

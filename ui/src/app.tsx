@@ -12,14 +12,14 @@ import { TagsPage } from './pages/tags';
 import { href, Link, Location, navigate, useLocation } from './router';
 import { SessionContext, useSession } from './session';
 import { currentTheme, Theme, toggleTheme } from './theme';
-import { logout, storedTokens } from './tokens';
+import { logout, renew, storedTokens } from './tokens';
 import type { SessionInfo } from './types';
 import { useAsync } from './use-async';
 
 /** The app: the session first (auth on or off, who is logged in), then the screen the address names. */
 export function App() {
   const location = useLocation();
-  const [session, reload] = useAsync(() => api<SessionInfo>('GET', 'session'), []);
+  const [session, reload] = useAsync(loadSession, []);
   // While the session is asked again (login, logout), the screen stays: no flash, no remount.
   const known = useRef<SessionInfo | null>(null);
   if (session.status === 'done') known.current = session.value;
@@ -44,6 +44,16 @@ export function App() {
       <main id="main" class="main" tabIndex={-1}><Screen location={location} /></main>
     </SessionContext.Provider>
   );
+}
+
+/**
+ * The session as the registry sees this tab. A stored token it did not accept (expired, signing keys
+ * rotated) makes the answer anonymous: renewed once with the refresh token and asked again.
+ */
+async function loadSession(): Promise<SessionInfo> {
+  const info = await api<SessionInfo>('GET', 'session');
+  if (!info.authEnabled || info.subject || !storedTokens()) return info;
+  return (await renew()) ? api<SessionInfo>('GET', 'session') : info;
 }
 
 function Screen({ location }: { location: Location }) {

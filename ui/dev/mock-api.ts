@@ -132,8 +132,9 @@ async function api(req: IncomingMessage, res: ServerResponse, path: string, quer
   if (path === 'admin/robots') return answer(res, 200, { id: 'rb_new1', secret: 'stratus_rbt_3q9Xk2mZ8vL0pW4tN7yB1cD6' });
   if (path === 'admin/gc-runs') {
     return answer(res, 200, [
-      { runId: 'gc-2', status: 'completed', startedAt: now - 5 * HOUR, finishedAt: now - 5 * HOUR + 42_000, manifestsDeleted: 12, blobsDeleted: 40, bytesFreed: 912_000_000 },
-      { runId: 'gc-1', status: 'incomplete', startedAt: now - 29 * HOUR, finishedAt: now - 29 * HOUR + 900_000, manifestsDeleted: 3, blobsDeleted: 8 },
+      { runId: 'gc-2', status: 'completed', startedAt: now - 5 * HOUR, finishedAt: now - 5 * HOUR + 42_000, dryRun: false, graceMs: 24 * HOUR, host: 'lambda', manifestsDeleted: 12, linksDeleted: 30, blobsDeleted: 40, objectsDeleted: 41, bytesFreed: 912_000_000 },
+      { runId: 'gc-1', status: 'incomplete', startedAt: now - 29 * HOUR, finishedAt: now - 29 * HOUR + 840_000, dryRun: false, graceMs: 24 * HOUR, host: 'lambda', manifestsDeleted: 3, linksDeleted: 5, blobsDeleted: 8, objectsDeleted: 8, bytesFreed: 120_000_000 },
+      { runId: 'gc-0', status: 'failed', startedAt: now - 53 * HOUR, finishedAt: now - 53 * HOUR + 3_000, dryRun: true, graceMs: 24 * HOUR, host: 'cli@laptop', manifestsDeleted: 0, linksDeleted: 0, blobsDeleted: 0, objectsDeleted: 0, bytesFreed: 0, error: 'storage backend unavailable' },
     ]);
   }
   if (path === 'admin/policies') {

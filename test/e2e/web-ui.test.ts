@@ -1,10 +1,14 @@
 /**
  * Stratus's own web UI in Debian's headless Chromium (puppeteer-core), served by `npm start` with auth on
- * and by `npm run start:lambda`: login and logout, what a user may see, a 2,000-tag repository (API calls
- * per page, render time), a 3-platform index with 2 referrers, an image's config, deletes with and without
- * the right, the keyboard, both themes. Any page error or console error fails a test unless the test
- * provoked it. Screenshots: .stratus/test-results/web-ui/<test>/.
+ * and off and by `npm run start:lambda`: login and logout, what a user may see, a 2,000-tag repository
+ * (API calls per page, render time), a 3-platform index with 2 referrers, an image's config, deletes with
+ * and without the right, the keyboard, both themes, the administration screens (a robot created there logs
+ * in; a user disabled there is logged out), the UI API refused to pages on other origins, and no secret in
+ * the registry's log. Any page error or console error fails a test unless the test provoked it (Chromium
+ * logs every refused fetch, e.g. the 401 of a wrong password, as a console error). Screenshots:
+ * .stratus/test-results/web-ui/<test>/.
  */
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -46,6 +50,8 @@ describe('the web UI on npm start, auth on', () => {
   let index: IndexFixture;
   let plain: Pushed;
   let trash: { a: Pushed; b: Pushed };
+  /** Every secret the tests used: none may reach the registry's log. */
+  const secrets: string[] = [ADMIN.password, VIEWER.password, EDITOR.password, 'not-the-password'];
   const tabs: UiTab[] = [];
   const cli = (args: string[], opts: RunOptions = {}) =>
     run(join(ROOT, 'node_modules/.bin/tsx'), [join(ROOT, 'bin/stratus-cli.ts'), ...args],
@@ -370,6 +376,7 @@ describe('the web UI on npm start, auth on', () => {
     await admin.shot('robot-created');
     const secret = await admin.page.$eval('.command code', (c: { textContent: string }) => c.textContent);
     expect(secret.length).toBeGreaterThanOrEqual(20);
+    secrets.push(secret);
 
     const robot = await open('h-robot-login');
     await logIn(robot, { user: 'ui-robot', password: secret });
@@ -421,6 +428,13 @@ describe('the web UI on npm start, auth on', () => {
     } finally {
       other.close();
     }
+  });
+
+  test('(j) the registry\'s log holds no password, robot secret or token from the UI\'s logins', async () => {
+    const log = readFileSync(registry.logFile!, 'utf8');
+    expect(log).toMatch(/"path":"\/ui\/api\/tags"/); // the UI's calls are logged...
+    for (const secret of secrets) expect(log).not.toContain(secret); // ...their credentials are not
+    expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/); // no JWT (access or refresh token)
   });
 });
 

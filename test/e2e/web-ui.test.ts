@@ -520,6 +520,15 @@ describe('the web UI on npm run start:lambda (Lambda behind API Gateway), auth o
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('cache-control')).toBe('no-cache'); // names the current hashed files
+    const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
+    const asset = await fetch(`http://${registry.host}${script}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('content-type')).toMatch(/javascript/);
+    expect(asset.headers.get('cache-control')).toContain('immutable');
+    const deepLink = await fetch(`http://${registry.host}/ui/repository?name=lambda%2Fapp`);
+    expect(deepLink.status).toBe(200);
+    expect(await deepLink.text()).toContain(script);
 
     tab = await UiTab.open(browser, `http://${registry.host}`, 'g-lambda');
     await logIn(tab, ADMIN);

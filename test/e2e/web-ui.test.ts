@@ -1,12 +1,12 @@
 /**
- * Stratus's own web UI in Debian's headless Chromium (puppeteer-core), served by `npm start` with auth on
- * and off and by `npm run start:lambda`: login and logout, what a user may see, a 2,000-tag repository
- * (API calls per page, render time), a 3-platform index with 2 referrers, an image's config, deletes with
- * and without the right, the keyboard, both themes, the administration screens (a robot created there logs
- * in; a user disabled there is logged out), the UI API refused to pages on other origins, and no secret in
- * the registry's log. Any page error or console error fails a test unless the test provoked it (Chromium
- * logs every refused fetch, e.g. the 401 of a wrong password, as a console error). Screenshots:
- * .stratus/test-results/web-ui/<test>/.
+ * Stratus's own web UI in Debian's headless Chromium (puppeteer-core), served by `npm start` with auth on:
+ * login and logout, what a user may see, a 2,000-tag repository (API calls per page, render time), a
+ * 3-platform index with 2 referrers, an image's config, deletes with and without the right, the keyboard,
+ * both themes, the administration screens (a robot created there logs in; a user disabled there is logged
+ * out), the UI API refused to pages on other origins, and no secret in the registry's log. Auth off and
+ * `npm run start:lambda`: web-ui/hosts.test.ts. Any page error or console error fails a test unless the
+ * test provoked it (Chromium logs every refused fetch, e.g. the 401 of a wrong password, as a console
+ * error). Screenshots: .stratus/test-results/web-ui/<test>/.
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -21,23 +21,21 @@ import {
   bigTag, IMAGE_CONFIG, INDEX_PLATFORMS, IndexFixture, Pushed, Pusher, pushIndexWithReferrers, pushManyTags,
   pushPlainImage, SBOM_TYPE, SIGNATURE_TYPE,
 } from './web-ui/fixtures';
-import { buttonNamed, linkNamed, logIn, Login, logOut, search, searchBox, submitLogin, tableRows } from './web-ui/ui-actions';
+import { luminance, renderTime, watchForRow } from './web-ui/measure';
+import { ADMIN, basic, buttonNamed, linkNamed, logIn, Login, logOut, rowButton, search, submitLogin, tableRows } from './web-ui/ui-actions';
 
 // The page's globals, for the functions that run in the browser (the project's types have no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
-declare const document: any, window: any, location: any, sessionStorage: any, requestAnimationFrame: any, getComputedStyle: any;
-declare const HTMLElement: any, HTMLInputElement: any, HTMLAnchorElement: any;
-declare type PerformanceResourceTiming = { responseEnd: number };
+declare const document: any, location: any, sessionStorage: any, getComputedStyle: any;
+declare const HTMLInputElement: any, HTMLAnchorElement: any;
 
 const ROOT = resolve(__dirname, '../..');
-const ADMIN: Login = { user: 'admin', password: 'admin-Secret-1' };
 /** Pull on team/* only. */
 const VIEWER: Login = { user: 'vera', password: 'vera-Secret-2' };
 /** Pull and delete on team/*. */
 const EDITOR: Login = { user: 'eddie', password: 'eddie-Secret-3' };
 const BIG = 'team/big';
 const TAG_COUNT = 2000;
-const basic = (who: Login) => `Basic ${Buffer.from(`${who.user}:${who.password}`).toString('base64')}`;
 
 /** Chromium's own console line for an answer the page asked for and got refused (not a script error). */
 const refused = (status: number) => new RegExp(`Failed to load resource: the server responded with a status of ${status}`);
@@ -437,159 +435,3 @@ describe('the web UI on npm start, auth on', () => {
     expect(log).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}\.eyJ/); // no JWT (access or refresh token)
   });
 });
-
-describe('the web UI on npm start, auth off (the default)', () => {
-  let registry: RegistryProcess;
-  let browser: Browser;
-  let tab: UiTab;
-  let work: string;
-
-  beforeAll(async () => {
-    work = tempDir('web-ui-open');
-    await buildUi(join(work, 'ui'));
-    await settle(
-      startRegistry({ env: { STRATUS_UI_DIR: join(work, 'ui') } }).then((r) => (registry = r)),
-      launchBrowser().then((b) => (browser = b)),
-    );
-    const p = new Pusher(`http://${registry.host}`);
-    await pushPlainImage(p, 'open/app', '1.0');
-    await pushPlainImage(p, 'open/app', '2.0');
-  });
-  afterAll(async () => {
-    await tab?.close();
-    await browser?.close();
-    await registry?.stop();
-    if (work) removeTree(work);
-  });
-
-  test('no login: the repositories are listed at once, anyone may delete, there is no administration', async () => {
-    tab = await UiTab.open(browser, `http://${registry.host}`, 'auth-off');
-    await tab.go('/');
-    await tab.waitForText('open/app');
-    await tab.shot('repositories');
-    const text = await tab.text();
-    expect(text).toContain('auth off');
-    expect(text).not.toContain('Log in');
-    expect(text).not.toContain('Administration');
-
-    await tab.go('/ui/manifest?repository=open%2Fapp&reference=2.0');
-    await (await buttonNamed(tab, 'Delete tag')).click();
-    await (await tab.page.waitForSelector('dialog[open] ::-p-aria([name="Delete tag"][role="button"])'))!.click();
-    await tab.page.waitForFunction(() => location.pathname === '/ui/repository', { polling: 50, timeout: 10_000 });
-    await tab.page.waitForNetworkIdle({ idleTime: 300 });
-    await tab.shot('tag-deleted');
-    expect((await tableRows(tab)).map((r) => r.split(' | ')[0])).toEqual(['1.0']);
-    const tags = await (await fetch(`http://${registry.host}/v2/open/app/tags/list`)).json() as { tags: string[] };
-    expect(tags.tags).toEqual(['1.0']);
-
-    await tab.go('/ui/admin/users');
-    await tab.waitForText('no users or robots to manage');
-    expect((await fetch(`http://${registry.host}/ui/api/admin/users`)).status).toBe(404);
-    expect(tab.problems).toEqual([]);
-  });
-});
-
-describe('the web UI on npm run start:lambda (Lambda behind API Gateway), auth on', () => {
-  let registry: RegistryProcess;
-  let browser: Browser;
-  let tab: UiTab;
-  let work: string;
-
-  beforeAll(async () => {
-    work = tempDir('web-ui-lambda');
-    await buildUi(join(work, 'ui'));
-    await settle(
-      startRegistry({
-        script: 'local/start-lambda.ts',
-        env: { STRATUS_AUTH: 'on', STRATUS_ADMIN_USER: ADMIN.user, STRATUS_ADMIN_PASSWORD: ADMIN.password, STRATUS_UI_DIR: join(work, 'ui') },
-      }).then((r) => (registry = r)),
-      launchBrowser().then((b) => (browser = b)),
-    );
-    await pushPlainImage(new Pusher(`http://${registry.host}`, basic(ADMIN)), 'lambda/app', '1.0');
-  });
-  afterAll(async () => {
-    await tab?.close();
-    await browser?.close();
-    await registry?.stop();
-    if (work) removeTree(work);
-  });
-
-  test('(g) serves the UI with its security headers, and the login works there too', async () => {
-    const page = await fetch(`http://${registry.host}/`);
-    expect(page.status).toBe(200);
-    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
-    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
-    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(page.headers.get('cache-control')).toBe('no-cache'); // names the current hashed files
-    const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1];
-    const asset = await fetch(`http://${registry.host}${script}`);
-    expect(asset.status).toBe(200);
-    expect(asset.headers.get('content-type')).toMatch(/javascript/);
-    expect(asset.headers.get('cache-control')).toContain('immutable');
-    const deepLink = await fetch(`http://${registry.host}/ui/repository?name=lambda%2Fapp`);
-    expect(deepLink.status).toBe(200);
-    expect(await deepLink.text()).toContain(script);
-
-    tab = await UiTab.open(browser, `http://${registry.host}`, 'g-lambda');
-    await logIn(tab, ADMIN);
-    await tab.waitForText('lambda/app');
-    await tab.shot('repositories');
-    await (await linkNamed(tab, 'lambda/app')).click();
-    await tab.waitForText('1.0');
-    await tab.page.waitForNetworkIdle({ idleTime: 300 });
-    await tab.shot('tags');
-    expect(tab.problems).toEqual([]);
-  });
-});
-
-/**
- * Starts watching for the row of `firstTag` (call before the click that loads it): a requestAnimationFrame
- * loop in the page notes when the row is on screen. renderTime() then reads it against the resource
- * timing entry of the /ui/api/tags call (its responseEnd): both on the page's clock.
- */
-async function watchForRow(tab: UiTab, firstTag: string): Promise<void> {
-  await tab.page.evaluate((tag: string) => {
-    const w = window as unknown as { rowWatch: { started: number; shown?: number } };
-    w.rowWatch = { started: performance.now() };
-    const until = w.rowWatch.started + 15_000;
-    const look = () => {
-      const row = [...document.querySelectorAll('table tbody tr')].find((tr) => (tr).innerText.includes(tag));
-      if (row) {
-        w.rowWatch.shown = performance.now();
-        performance.mark('tags-rendered', { startTime: w.rowWatch.shown });
-      } else if (performance.now() < until) requestAnimationFrame(look);
-    };
-    requestAnimationFrame(look);
-  }, firstTag);
-}
-
-/** What watchForRow saw: ms from the tags response's end to the row on screen, and from the watch's start. */
-async function renderTime(tab: UiTab): Promise<{ renderMs: number; sinceClickMs: number; rows: number }> {
-  await tab.page.waitForFunction(() => (window as unknown as { rowWatch: { shown?: number } }).rowWatch.shown !== undefined, { timeout: 15_000, polling: 50 });
-  return tab.page.evaluate(() => {
-    const { started, shown } = (window as unknown as { rowWatch: { started: number; shown: number } }).rowWatch;
-    const call = performance.getEntriesByType('resource').filter((e) => e.name.includes('/ui/api/tags')).pop() as unknown as PerformanceResourceTiming;
-    return {
-      renderMs: Math.round(shown - call.responseEnd),
-      sinceClickMs: Math.round(shown - started),
-      rows: document.querySelectorAll('table tbody tr').length,
-    };
-  });
-}
-
-/** The button named `name` in the table row that contains `text`. */
-async function rowButton(tab: UiTab, text: string, name: string) {
-  const rows = await tab.page.$$('table tbody tr');
-  for (const row of rows) {
-    if (!(await row.evaluate((r, t) => (r).innerText.split(/\s+/).includes(t), text))) continue;
-    const button = await row.$(`::-p-aria([name="${name}"][role="button"])`) ?? await row.$(`button[aria-label^="${name}"]`);
-    if (button) return button;
-  }
-  throw new Error(`no "${name}" button in a row with ${text}`);
-}
-
-/** Relative luminance of a CSS rgb() colour, 0 (black) to 1 (white). */
-function luminance(rgb: string): number {
-  const [r, g, b] = (rgb.match(/\d+(\.\d+)?/g) ?? ['0', '0', '0']).map(Number);
-  return (0.2126 * r! + 0.7152 * g! + 0.0722 * b!) / 255;
-}

@@ -14,6 +14,12 @@ declare const HTMLElement: any;
 /** A user of the registry. */
 export interface Login { user: string; password: string }
 
+/** The administrator each test registry starts with (STRATUS_ADMIN_USER, STRATUS_ADMIN_PASSWORD). */
+export const ADMIN: Login = { user: 'admin', password: 'admin-Secret-1' };
+
+/** Basic credentials for the /v2 API (fixtures and checks outside the browser). */
+export const basic = (who: Login): string => `Basic ${Buffer.from(`${who.user}:${who.password}`).toString('base64')}`;
+
 /** Fills the login form and submits it (it must be on screen). */
 export async function submitLogin(tab: UiTab, who: Login): Promise<void> {
   const { page } = tab;
@@ -70,4 +76,15 @@ export async function search(tab: UiTab, text: string): Promise<void> {
 export function tableRows(tab: UiTab): Promise<string[]> {
   return tab.page.evaluate(() => [...document.querySelectorAll('table tbody tr')]
     .map((tr) => [...tr.querySelectorAll('th,td')].map((c) => (c).innerText.trim()).join(' | ')));
+}
+
+/** The button named `name` in the table row that contains `text`. */
+export async function rowButton(tab: UiTab, text: string, name: string): Promise<ElementHandle> {
+  const rows = await tab.page.$$('table tbody tr');
+  for (const row of rows) {
+    if (!(await row.evaluate((r, t) => (r).innerText.split(/\s+/).includes(t), text))) continue;
+    const button = await row.$(`::-p-aria([name="${name}"][role="button"])`) ?? await row.$(`button[aria-label^="${name}"]`);
+    if (button) return button;
+  }
+  throw new Error(`no "${name}" button in a row with ${text}`);
 }

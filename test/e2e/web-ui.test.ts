@@ -296,7 +296,7 @@ describe('the web UI on npm start, auth on', () => {
     expect((await v2(`team/trash/manifests/${trash.b.digest}`, { method: 'HEAD' })).status).toBe(404);
   });
 
-  test('(e) keyboard: Tab reaches the search box and then the first repository link, Enter opens it', async () => {
+  test('(e) keyboard: Tab reaches the search box and then the first repository link, Enter opens it; the delete dialog opens on Cancel and closes with Escape', async () => {
     const tab = await open('e-keyboard');
     await logIn(tab, VIEWER);
     const reached: string[] = [];
@@ -319,6 +319,17 @@ describe('the web UI on npm start, auth on', () => {
     await tab.page.waitForNetworkIdle({ idleTime: 300 });
     await tab.shot('opened-with-enter');
     expect(tab.page.url()).toContain('team%2Fapp');
+
+    // The delete dialog from the keyboard: Cancel has the focus (a stray Enter deletes nothing), Escape closes it.
+    await tab.go('/ui/manifest?repository=team%2Fapp&reference=1.0');
+    await (await buttonNamed(tab, 'Delete tag')).focus();
+    await tab.page.keyboard.press('Enter');
+    await tab.page.waitForSelector('dialog[open]');
+    await tab.shot('dialog-opened-with-enter');
+    expect(await tab.page.evaluate(() => document.activeElement?.innerText.trim())).toBe('Cancel');
+    await tab.page.keyboard.press('Escape');
+    await tab.page.waitForFunction(() => !document.querySelector('dialog[open]'), { polling: 50, timeout: 5_000 });
+    expect(await tagsOf('team/app')).toEqual(['1.0']);
   });
 
   test('(f) dark and light themes', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { GcRunRecord, RegistrySnapshot, RepositorySnapshot } from '../../ports/gc-store';
-import { mapLimit } from './concurrency';
+import { mapLimit } from '../../shared/map-limit';
 import { assessRepository } from './liveness';
 import { LISTED_PREFIXES, planOrphan, RepositoryPlan, RunPlan, planRun, uploadIdOf } from './plan';
 import { withReferences } from './references';

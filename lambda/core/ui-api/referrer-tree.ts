@@ -1,5 +1,5 @@
 import type { ManifestService } from '../manifests/manifest-service';
-import { mapLimited } from './map-limited';
+import { mapLimit } from '../../shared/map-limit';
 
 /** How deep the tree goes (a signature of an SBOM of an image is depth 2), and how wide per level. */
 export const REFERRER_DEPTH = 3;
@@ -24,7 +24,7 @@ export async function referrerTree(manifests: Pick<ManifestService, 'referrers'>
     if (depth > REFERRER_DEPTH || budget.lists <= 0) return [];
     budget.lists--;
     const found = (await manifests.referrers(repository, subject)).slice(0, REFERRERS_PER_LEVEL);
-    return mapLimited(found, 4, async (d) => ({
+    return mapLimit(found, 4, async (d) => ({
       digest: d.digest, mediaType: d.mediaType, artifactType: d.artifactType ?? null, size: d.size,
       annotations: d.annotations ?? {}, referrers: await level(d.digest, depth + 1),
     }));

@@ -3,7 +3,7 @@ import { isSealedCursor, openCursor, sealCursor } from '../catalog/catalog-curso
 import { visibleRepositories } from '../catalog/visible-repositories';
 import { jsonResponse, RegistryResponse } from '../../shared/http-types';
 import type { RouteCall } from '../services';
-import { mapLimited } from './map-limited';
+import { mapLimit } from '../../shared/map-limit';
 import { lastParam, pageSize, searchParam } from './query-params';
 import { uiViewer } from './ui-auth';
 
@@ -30,7 +30,7 @@ export async function uiRepositories(call: RouteCall): Promise<RegistryResponse>
   const after = last !== undefined && isSealedCursor(last) ? openCursor(await deps.auth?.keys(), last) : last;
   const searching: Caller = { ...viewer.caller, listable: (name) => viewer.caller.listable(name) && (q === undefined || name.includes(q)) };
   const page = await visibleRepositories(deps, searching, n, after);
-  const counts = await mapLimited(page.items, COUNTS_AT_ONCE, (name) => deps.meta.countTags(name));
+  const counts = await mapLimit(page.items, COUNTS_AT_ONCE, (name) => deps.meta.countTags(name));
   const repositories: RepositoryRow[] = page.items.map((name, i) => ({ name, tagCount: counts[i]! }));
   let next: string | null = null;
   if (page.continueAfter !== undefined) {

@@ -1,7 +1,7 @@
 /** The manifest view's referrers tree: depth and width are bounded whatever the registry holds. */
 import type { Descriptor } from '../../../../lambda/oci/manifest';
 import { REFERRER_DEPTH, REFERRERS_PER_LEVEL, referrerTree } from '../../../../lambda/core/ui-api/referrer-tree';
-import { mapLimited } from '../../../../lambda/core/ui-api/map-limited';
+import { mapLimit } from '../../../../lambda/shared/map-limit';
 
 const descriptor = (digest: string): Descriptor => ({ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest, size: 1, artifactType: 'x' });
 
@@ -29,11 +29,11 @@ describe('referrerTree', () => {
   });
 });
 
-describe('mapLimited', () => {
+describe('mapLimit', () => {
   it('keeps the order and runs at most `limit` at once', async () => {
     let running = 0;
     let most = 0;
-    const out = await mapLimited([5, 1, 4, 2, 3], 2, async (n) => {
+    const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n) => {
       running++;
       most = Math.max(most, running);
       await new Promise((r) => setTimeout(r, n));

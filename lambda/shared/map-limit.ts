@@ -1,5 +1,5 @@
-/** `fn` over the items, at most `limit` running at once; results in the items' order. */
-export async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+/** Runs `fn` on every item, at most `limit` at a time; results in the items' order. Used by the collector and the UI API. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -8,6 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeBucketObjects, acknowledgeNodeRuntime } from './nag-acknowledgements';
 import { stratusFunction } from './stratus-function';
 
 /** The collector's entry point (exports `handler`). */
@@ -85,17 +86,8 @@ export class GarbageCollector extends Construct {
 
   /** cdk-nag findings that are decisions, each with its reason. */
   private acknowledgeNagFindings(bucket: s3.IBucket): void {
-    Validations.of(this.fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 on purpose, like the registry API function: the pinned AWS SDK v3 versions and the bundle target (node22) are tested on Node 22; move to a newer runtime together with them.',
-    });
-    const cfnBucket = bucket.node.defaultChild;
-    const policy = this.fn.role!.node.tryFindChild('DefaultPolicy');
-    if (!(cfnBucket instanceof CfnResource) || !policy) return;
-    const bucketId = Stack.of(cfnBucket).resolve(cfnBucket.logicalId) as string;
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
-      reason: 'The collector deletes objects whose keys are made at run time (blobs/<upload id>, manifests/<alg>/<hex>/<put id>, uploads/<id>/) and checks their age with HEAD; the grant is this bucket only, GetObject and DeleteObject (no writes of bytes).',
-    });
+    acknowledgeNodeRuntime(this.fn);
+    acknowledgeBucketObjects(this.fn.role?.node.tryFindChild('DefaultPolicy'), bucket,
+      'The collector deletes objects whose keys are made at run time (blobs/<upload id>, manifests/<alg>/<hex>/<put id>, uploads/<id>/) and checks their age with HEAD; the grant is this bucket only, GetObject and DeleteObject (no writes of bytes).');
   }
 }

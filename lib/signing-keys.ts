@@ -6,6 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledgeNodeRuntime } from './nag-acknowledgements';
 import { stratusFunction } from './stratus-function';
 
 /** The rotation function's entry point (exports `handler`). */
@@ -72,10 +73,7 @@ export class SigningKeys extends Construct {
 
   /** cdk-nag findings that are decisions, each with its reason. */
   private acknowledgeNagFindings(): void {
-    Validations.of(this.rotationFunction).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 on purpose, like the registry API function: the pinned AWS SDK v3 versions and the bundle target (node22) are tested on Node 22; move to a newer runtime together with them.',
-    });
+    acknowledgeNodeRuntime(this.rotationFunction);
     const policy = this.rotationFunction.role!.node.tryFindChild('DefaultPolicy');
     if (policy) {
       Validations.of(policy).acknowledge({

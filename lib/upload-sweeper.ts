@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -8,6 +8,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { acknowledgeBucketObjects, acknowledgeNodeRuntime } from './nag-acknowledgements';
 import { UPLOADS_BY_EXPIRY } from '../lambda/adapters/dynamodb/keys';
 import { stratusFunction } from './stratus-function';
 
@@ -67,17 +68,8 @@ export class UploadSweeper extends Construct {
 
   /** cdk-nag findings that are decisions, each with its reason. */
   private acknowledgeNagFindings(bucket: s3.IBucket): void {
-    Validations.of(this.fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 on purpose, like the registry API function: the pinned AWS SDK v3 versions and the bundle target (node22) are tested on Node 22; move to a newer runtime together with them.',
-    });
-    const cfnBucket = bucket.node.defaultChild;
-    const policy = this.fn.role!.node.tryFindChild('DefaultPolicy');
-    if (!(cfnBucket instanceof CfnResource) || !policy) return;
-    const bucketId = Stack.of(cfnBucket).resolve(cfnBucket.logicalId) as string;
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
-      reason: 'Expired sessions leave multipart uploads on blobs/<session id> and leftovers under uploads/<session id>/, ids made at run time; the grant is limited to this bucket and to aborting uploads and deleting objects (no read or write of bytes).',
-    });
+    acknowledgeNodeRuntime(this.fn);
+    acknowledgeBucketObjects(this.fn.role?.node.tryFindChild('DefaultPolicy'), bucket,
+      'Expired sessions leave multipart uploads on blobs/<session id> and leftovers under uploads/<session id>/, ids made at run time; the grant is limited to this bucket and to aborting uploads and deleting objects (no read or write of bytes).');
   }
 }

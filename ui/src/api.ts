@@ -7,9 +7,12 @@ export class ApiError extends Error {
   }
 }
 
-/** Told when the API answered 401 and no renewal helped: the app shows the login. */
-let onLoggedOut: () => void = () => undefined;
-export function whenLoggedOut(callback: () => void): void {
+/**
+ * Told when the API answered 401 and no renewal helped: the app shows the login. `ended` is true when a
+ * token was sent and refused (a session that really ended), false for a caller who never logged in.
+ */
+let onLoggedOut: (ended: boolean) => void = () => undefined;
+export function whenLoggedOut(callback: (ended: boolean) => void): void {
   onLoggedOut = callback;
 }
 
@@ -22,32 +25,40 @@ function url(path: string, query: Query = {}): string {
   return `/ui/api/${path}${qs ? `?${qs}` : ''}`;
 }
 
-async function send(method: string, path: string, query: Query, body: unknown, token: string | null): Promise<Response> {
+async function send(method: string, path: string, query: Query, body: unknown, token: string | null, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
   return fetch(url(path, query), {
-    method, headers, credentials: 'omit', cache: 'no-store',
+    method, headers, credentials: 'omit', cache: 'no-store', signal,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 }
 
+/** Whether an error is the rejection of a request its caller aborted (a superseded search): never shown. */
+export function isAbort(err: unknown): boolean {
+  return (err as Error | null)?.name === 'AbortError';
+}
+
 /**
  * Calls the UI API: the stored access token attached (renewed when near expiry, once more on a 401),
- * JSON in and out; error answers become ApiError with the registry's message.
+ * JSON in and out; error answers become ApiError with the registry's message. `signal` cancels it (the
+ * promise then rejects with an AbortError: see isAbort).
  */
-export async function api<T>(method: string, path: string, query: Query = {}, body?: unknown): Promise<T> {
-  let res = await send(method, path, query, body, await currentAccessToken());
+export async function api<T>(method: string, path: string, query: Query = {}, body?: unknown, signal?: AbortSignal): Promise<T> {
+  let token = await currentAccessToken();
+  let res = await send(method, path, query, body, token, signal);
   if (res.status === 401 && storedTokens()) {
     const renewed = await renew();
-    res = await send(method, path, query, body, renewed?.accessToken ?? null);
+    token = renewed?.accessToken ?? token;
+    res = await send(method, path, query, body, renewed?.accessToken ?? null, signal);
   }
-  if (!res.ok) throw await apiError(res, method, query);
+  if (!res.ok) throw await apiError(res, method, query, token !== null);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
 
-async function apiError(res: Response, method: string, query: Query): Promise<ApiError> {
+async function apiError(res: Response, method: string, query: Query, sentToken: boolean): Promise<ApiError> {
   let code = 'UNKNOWN';
   let message = '';
   try {
@@ -57,7 +68,7 @@ async function apiError(res: Response, method: string, query: Query): Promise<Ap
   } catch { /* not JSON (a proxy's page): the status says enough */ }
   const repo = typeof query.repository === 'string' ? query.repository : null;
   if (res.status === 401) {
-    onLoggedOut();
+    onLoggedOut(sentToken);
     return new ApiError('Log in to see this.', 401, code);
   }
   if (res.status === 403 && /immutable/i.test(message)) return new ApiError(message, 403, code);

@@ -25,9 +25,10 @@ export function App() {
   if (session.status === 'done') known.current = session.value;
   useEffect(() => {
     // Any 401 (tokens expired and not renewable, user disabled): log in again, then come back here.
-    whenLoggedOut(() => {
+    // "Ended" only when a token was sent and refused: a caller who never logged in just gets the form.
+    whenLoggedOut((ended) => {
       if (!window.location.pathname.startsWith('/ui/login')) {
-        navigate(href('login', { next: window.location.pathname + window.location.search, ended: '1' }), true);
+        navigate(href('login', { next: window.location.pathname + window.location.search, ended: ended ? '1' : undefined }), true);
         reload();
       }
     });
@@ -53,7 +54,29 @@ export function App() {
 async function loadSession(): Promise<SessionInfo> {
   const info = await api<SessionInfo>('GET', 'session');
   if (!info.authEnabled || info.subject || !storedTokens()) return info;
-  return (await renew()) ? api<SessionInfo>('GET', 'session') : info;
+  if (await renew()) {
+    const again = await api<SessionInfo>('GET', 'session');
+    if (again.subject) return again;
+  }
+  sessionEnded = true;
+  logout();
+  return info;
+}
+
+/** Set when this tab held tokens the registry no longer accepts: the login then says the session ended. */
+let sessionEnded = false;
+
+/**
+ * Auth on and nobody logged in: the UI API answers nothing without a login (anonymous tokens do not open
+ * it), so screens go straight to the login (no request refused first), and come back here after it.
+ */
+function ToLogin() {
+  useEffect(() => {
+    const ended = sessionEnded;
+    sessionEnded = false;
+    navigate(href('login', { next: window.location.pathname + window.location.search, ended: ended ? '1' : undefined }), true);
+  }, []);
+  return <Loading what="Log in to continue" />;
 }
 
 function Screen({ location }: { location: Location }) {
@@ -61,12 +84,12 @@ function Screen({ location }: { location: Location }) {
   const { path, query } = location;
   const page = path.replace(/^\/ui\/?/, '').replace(/\/+$/, '');
   if (page === 'login') return <LoginPage next={query.get('next')} ended={query.get('ended') === '1'} />;
-  // Auth on and nobody logged in: the registry may still show anonymously readable repositories, so
-  // screens are tried; a 401 from the API brings the login.
+  // Tokens stored but the session not yet asked again (just logged in): wait for it rather than bounce.
+  if (info.authEnabled && !info.subject) return storedTokens() ? <Loading what="Connecting to the registry" /> : <ToLogin />;
   if (page === '' || page === 'repositories') return <RepositoriesPage q={query.get('q') ?? ''} />;
   if (page === 'repository' && query.get('name')) return <TagsPage repository={query.get('name')!} q={query.get('q') ?? ''} />;
   if (page === 'manifest' && query.get('repository') && query.get('reference')) {
-    return <ManifestPage repository={query.get('repository')!} reference={query.get('reference')!} />;
+    return <ManifestPage repository={query.get('repository')!} reference={query.get('reference')!} index={query.get('index')} />;
   }
   if (page.startsWith('admin')) {
     if (!info.authEnabled) return <Message title="Administration">This registry runs without authentication: there are no users or robots to manage.</Message>;

@@ -59,3 +59,8 @@ export function shortMediaType(mediaType: string | undefined | null): string {
 export function platformName(p: { os: string; architecture: string; variant?: string }): string {
   return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
+
+/** How many tags a page shows: "100 tags shown, more below", "1 tag shown matching “1.9”". */
+export function shownCount(count: number, more: boolean, term: string): string {
+  return `${count} tag${count === 1 ? '' : 's'} shown${term ? ` matching “${term}”` : ''}${more ? ', more below' : ''}`;
+}

@@ -23,6 +23,9 @@ export interface Descriptor {
 /** A pushed manifest: its digest and descriptor, and the bytes of its config when it has one. */
 export interface Pushed { digest: string; descriptor: Descriptor; size: number }
 
+/** A pushed image: also the bytes of its config and of its layer (the image's size is their sum). */
+export type PushedImage = Pushed & { configSize: number; layerSize: number };
+
 /** The artifacts' types, as the UI should show them. */
 export const SIGNATURE_TYPE = 'application/vnd.dev.cosign.artifact.sig.v1+json';
 export const SBOM_TYPE = 'application/spdx+json';
@@ -83,7 +86,7 @@ export class Pusher {
   }
 
   /** An image: one layer of `layerBytes`, and `config` as its config blob. */
-  async image(repo: string, reference: string | null, config: object, layerBytes: Buffer, annotations?: Record<string, string>): Promise<Pushed & { configSize: number; layerSize: number }> {
+  async image(repo: string, reference: string | null, config: object, layerBytes: Buffer, annotations?: Record<string, string>): Promise<PushedImage> {
     const layer = await this.blob(repo, layerBytes);
     const cfg = await this.blob(repo, Buffer.from(JSON.stringify(config)));
     const pushed = await this.manifest(repo, reference, {
@@ -137,7 +140,7 @@ export async function pushManyTags(p: Pusher, repo: string, count: number, disti
 /** The index fixture: 3 platform images under `tag`, a signature and an SBOM referring to the index. */
 export interface IndexFixture {
   index: Pushed;
-  children: Array<Pushed & { platform: string }>;
+  children: Array<PushedImage & { platform: string }>;
   signature: Pushed;
   sbom: Pushed;
 }
@@ -177,6 +180,6 @@ export async function pushIndexWithReferrers(p: Pusher, repo: string, tag: strin
 }
 
 /** Pushes the plain image (IMAGE_CONFIG) under `tag`. */
-export function pushPlainImage(p: Pusher, repo: string, tag: string): Promise<Pushed & { configSize: number; layerSize: number }> {
+export function pushPlainImage(p: Pusher, repo: string, tag: string): Promise<PushedImage> {
   return p.image(repo, tag, IMAGE_CONFIG, Buffer.alloc(20_000, 3));
 }

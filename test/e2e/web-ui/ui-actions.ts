@@ -8,7 +8,7 @@ import type { UiTab } from './browser';
 // The page's globals, for the functions that run in the browser (the project's types have no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
-declare const HTMLElement: any;
+declare const HTMLElement: any, location: any;
 
 
 /** A user of the registry. */
@@ -61,12 +61,16 @@ export async function searchBox(tab: UiTab): Promise<ElementHandle> {
   return (await tab.page.waitForSelector('input[type="search"]', { timeout: 10_000 }))!;
 }
 
-/** Types into the current screen's search box (replacing what it held) and waits for the answer. */
+/**
+ * Types into the current screen's search box (replacing what it held) at full speed, as a fast typist or a
+ * paste does, and waits until the URL carries it (the UI asks after a short pause) and the answer is in.
+ */
 export async function search(tab: UiTab, text: string): Promise<void> {
   const box = await searchBox(tab);
   await box.click({ count: 3 });
   await tab.page.keyboard.press('Backspace');
-  await box.type(text, { delay: 40 }); // a fast typist
+  await box.type(text);
+  await tab.page.waitForFunction((t: string) => new URLSearchParams(location.search).get('q') === (t.trim() || null), { timeout: 10_000, polling: 50 }, text);
   await tab.page.waitForNetworkIdle({ idleTime: 400 });
   const shown = await box.evaluate((b: { value: string }) => b.value);
   if (shown !== text) throw new Error(`typed "${text}" into the search box, it shows "${shown}"`);

@@ -1,4 +1,4 @@
-import { humanBytes, platformName, relativeTime, shortDigest, shortMediaType } from '../../../ui/src/format';
+import { humanBytes, platformName, relativeTime, shortDigest, shortMediaType, shownCount } from '../../../ui/src/format';
 
 describe('how the web UI writes sizes, times and digests', () => {
   it.each([
@@ -29,5 +29,11 @@ describe('how the web UI writes sizes, times and digests', () => {
   it('platformName: os/arch and the variant when there is one', () => {
     expect(platformName({ os: 'linux', architecture: 'arm64', variant: 'v8' })).toBe('linux/arm64/v8');
     expect(platformName({ os: 'linux', architecture: 'amd64' })).toBe('linux/amd64');
+  });
+
+  it('shownCount: how many tags the page shows, the filter, and whether more follow', () => {
+    expect(shownCount(100, true, '')).toBe('100 tags shown, more below');
+    expect(shownCount(1, false, '1.1999')).toBe('1 tag shown matching “1.1999”');
+    expect(shownCount(0, false, '')).toBe('0 tags shown');
   });
 });

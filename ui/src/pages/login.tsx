@@ -33,7 +33,7 @@ export function LoginPage({ next, ended }: { next: string | null; ended: boolean
   return (
     <section class="narrow">
       <h1>Log in to {window.location.host}</h1>
-      {ended && !error && <p class="notice info" role="status">Log in to continue: this page needs an account, or your session has ended (logged out elsewhere, expired, or the account was disabled).</p>}
+      {ended && !error && <p class="notice info" role="status">Your session has ended (it expired, or the account was disabled or logged out elsewhere): log in again to continue.</p>}
       <form class="form" onSubmit={submit}>
         <label>User or robot name
           <input ref={nameBox} name="username" autocomplete="username" required value={name} onInput={(e) => setName(e.currentTarget.value)} />

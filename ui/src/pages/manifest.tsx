@@ -5,6 +5,7 @@ import { ConfirmDialog } from '../components/confirm-dialog';
 import { CopyButton, CopyCommand } from '../components/copy-button';
 import { ErrorBox, Loading, PageHeader } from '../components/status';
 import { absoluteTime, humanBytes, platformName, relativeTime, shortDigest, shortMediaType } from '../format';
+import { leaveNotice } from '../notice';
 import { href, Link, navigate } from '../router';
 import { mayTryDelete, useSession } from '../session';
 import type { Descriptor, ImageConfig, ManifestView, Referrer } from '../types';
@@ -14,9 +15,11 @@ import { useAsync } from '../use-async';
 type Deleting = { kind: 'tag'; tag: string } | { kind: 'manifest' } | null;
 
 /** One manifest: what it is, how to pull it, its config and layers, an index's platforms, its referrers. */
-export function ManifestPage({ repository, reference }: { repository: string; reference: string }) {
+export function ManifestPage({ repository, reference, index }: { repository: string; reference: string; index?: string | null }) {
   const { info } = useSession();
   const [state] = useAsync(() => api<ManifestView>('GET', 'manifest', { repository, reference }), [repository, reference]);
+  const view = state.status === 'done' ? state.value : null;
+  const [imageSize] = useAsync(() => (view ? imageSizeOf(repository, view) : Promise.resolve(null)), [view]);
   const [deleting, setDeleting] = useState<Deleting>(null);
   const [selected, setSelected] = useState<Descriptor | null>(null);
 
@@ -24,6 +27,7 @@ export function ManifestPage({ repository, reference }: { repository: string; re
     <nav class="crumbs" aria-label="Breadcrumb">
       <Link href={href('')}>Repositories</Link> <span aria-hidden="true">/</span>{' '}
       <Link href={href('repository', { name: repository })}>{repository}</Link> <span aria-hidden="true">/</span>
+      {index && <>{' '}<Link href={href('manifest', { repository, reference: index })} title="The index this platform's image belongs to">index {shortDigest(index)}</Link> <span aria-hidden="true">/</span></>}
     </nav>
   );
   if (state.status === 'loading') return <section>{crumbs}<Loading what="Loading manifest" /></section>;
@@ -36,8 +40,10 @@ export function ManifestPage({ repository, reference }: { repository: string; re
   const remove = async () => {
     if (deleting?.kind === 'tag') {
       await api('DELETE', 'tag', { repository, tag: deleting.tag });
+      leaveNotice(`Deleted the tag ${repository}:${deleting.tag}.`);
     } else {
       await api('DELETE', 'manifest', { repository, digest: m.digest });
+      leaveNotice(`Deleted the manifest ${shortDigest(m.digest)}${m.tags.length > 0 ? ` and its tag${m.tags.length === 1 ? '' : 's'} ${m.tags.join(', ')}` : ''}.`);
     }
     navigate(href('repository', { name: repository }));
   };
@@ -53,7 +59,13 @@ export function ManifestPage({ repository, reference }: { repository: string; re
       <dl class="facts">
         <dt>Digest</dt><dd><span class="mono">{m.digest}</span> <CopyButton text={m.digest} /></dd>
         <dt>Media type</dt><dd class="mono">{m.mediaType}</dd>
-        <dt>Size</dt><dd>{humanBytes(m.size)}</dd>
+        <dt>Manifest size</dt><dd>{humanBytes(m.size)}</dd>
+        {m.manifest.manifests || m.manifest.layers ? <>
+          <dt>Image size</dt>
+          <dd>{imageSize.status === 'done' && imageSize.value !== null
+            ? <>{humanBytes(imageSize.value)} <span class="muted small">{m.manifest.manifests ? `(all ${m.platforms.length} platforms' config and layers)` : '(config and layers)'}</span></>
+            : imageSize.status === 'failed' ? <span class="muted">—</span> : <span class="muted">…</span>}</dd>
+        </> : null}
         <dt>Tags</dt><dd>{m.tags.length > 0
           ? m.tags.map((t) => <Link key={t} class="chip" href={href('manifest', { repository, reference: t })}>{t}</Link>)
           : <span class="muted">untagged</span>}</dd>
@@ -65,6 +77,7 @@ export function ManifestPage({ repository, reference }: { repository: string; re
       {isTag && <CopyCommand command={`docker pull ${host}/${repository}:${reference}`} />}
       <CopyCommand command={`docker pull ${host}/${repository}@${m.digest}`} />
 
+      {index && <p class="muted small">A platform's image of the index <Link href={href('manifest', { repository, reference: index })} class="mono">{shortDigest(index)}</Link>.</p>}
       {m.platforms.length > 0 && <Platforms repository={repository} view={m} />}
       {m.config && <ConfigSection config={m.config} />}
       {(m.manifest.config || m.manifest.layers) && <Descriptors manifest={m.manifest} onSelect={setSelected} selected={selected} />}
@@ -92,6 +105,21 @@ export function ManifestPage({ repository, reference }: { repository: string; re
   );
 }
 
+/** An image's config and layers; an index: the sum over its platforms' images (as the tags table counts). */
+async function imageSizeOf(repository: string, m: ManifestView): Promise<number | null> {
+  if (m.manifest.manifests) {
+    // A child that cannot be read (or is no image) counts with its manifest's size, as the registry's summary does.
+    const sizes = await Promise.all(m.manifest.manifests.map((d) => api<ManifestView>('GET', 'manifest', { repository, reference: d.digest })
+      .then((child) => (child.manifest.layers ? partsSize(child) : d.size), () => d.size)));
+    return sizes.reduce((sum, size) => sum + size, 0);
+  }
+  return m.manifest.layers ? partsSize(m) : null;
+}
+
+function partsSize(m: ManifestView): number {
+  return (m.manifest.config?.size ?? 0) + (m.manifest.layers ?? []).reduce((sum, d) => sum + d.size, 0);
+}
+
 function kindOf(m: ManifestView): string {
   if (m.manifest.manifests) return 'index';
   if (m.manifest.artifactType || (m.manifest.config && !m.manifest.config.mediaType.includes('image.config') && !m.manifest.config.mediaType.includes('container.image'))) return 'artifact';
@@ -107,7 +135,7 @@ function Platforms({ repository, view }: { repository: string; view: ManifestVie
         <tbody>
           {view.platforms.map((p) => (
             <tr key={p.digest}>
-              <td><Link class="strong" href={href('manifest', { repository, reference: p.digest })}>{platformName(p.platform)}</Link></td>
+              <td><Link class="strong" href={href('manifest', { repository, reference: p.digest, index: view.digest })}>{platformName(p.platform)}</Link></td>
               <td class="mono">{shortDigest(p.digest)}</td>
               <td class="num">{humanBytes(p.size)}</td>
             </tr>

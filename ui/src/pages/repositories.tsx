@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, isAbort } from '../api';
 import { ErrorBox, Loading, PageHeader } from '../components/status';
-import { href, Link, navigate } from '../router';
+import { href, Link } from '../router';
 import { useSession } from '../session';
 import type { RepositoryPage, RepositorySummary } from '../types';
+import { useSearchBox } from '../use-search';
 
 const PAGE = 50;
 
@@ -15,36 +16,33 @@ export function RepositoriesPage({ q }: { q: string }) {
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [loading, setLoading] = useState(true);
-  const [search, setSearch] = useState(q);
+  const search = useSearchBox(q, (term) => href('', { q: term || undefined }));
 
-  // Typing asks again per keystroke: only the latest request's answer is shown.
-  const latest = useRef(0);
+  // One request at a time: a newer search (or page) aborts the one in flight, so an old answer can never
+  // replace a newer one.
+  const inFlight = useRef<AbortController | null>(null);
   const load = (last: string | null) => {
-    const ticket = ++latest.current;
+    inFlight.current?.abort();
+    const controller = new AbortController();
+    inFlight.current = controller;
     setLoading(true);
     setError(null);
-    api<RepositoryPage>('GET', 'repositories', { q, n: PAGE, last }).then((page) => {
-      if (ticket !== latest.current) return;
+    api<RepositoryPage>('GET', 'repositories', { q: search.term, n: PAGE, last }, undefined, controller.signal).then((page) => {
+      if (controller.signal.aborted) return;
       setRows((before) => (last ? [...before, ...page.repositories] : page.repositories));
       setNext(page.next);
       setLoading(false);
     }, (err: Error) => {
-      if (ticket !== latest.current) return;
+      if (controller.signal.aborted || isAbort(err)) return;
       setError(err);
       setLoading(false);
     });
   };
   useEffect(() => {
-    setSearch(q);
     setRows([]);
     load(null);
-  }, [q]);
-
-  // The URL carries the search, so it survives a reload and can be shared; typing replaces, not pushes.
-  const onInput = (value: string) => {
-    setSearch(value);
-    navigate(href('', { q: value.trim() || undefined }), true);
-  };
+  }, [search.term]);
+  useEffect(() => () => inFlight.current?.abort(), []);
 
   return (
     <section>
@@ -52,8 +50,8 @@ export function RepositoriesPage({ q }: { q: string }) {
       <div class="toolbar">
         <label class="search">
           <span class="visually-hidden">Search repositories</span>
-          <input type="search" data-search placeholder="Search repositories  ( / )" value={search}
-            onInput={(e) => onInput(e.currentTarget.value)} />
+          <input type="search" data-search placeholder="Search repositories  ( / )" value={search.text}
+            onInput={(e) => search.onInput(e.currentTarget.value)} />
         </label>
       </div>
       {error && <ErrorBox error={error} />}
@@ -72,7 +70,7 @@ export function RepositoriesPage({ q }: { q: string }) {
       )}
       {!loading && !error && rows.length === 0 && (
         <p class="empty">
-          {q ? `No repository you may pull matches “${q}”.` : 'No repositories yet (or none you may pull). Push an image to see it here.'}
+          {search.term ? `No repository you may pull matches “${search.term}”.` : 'No repositories yet (or none you may pull). Push an image to see it here.'}
           {anonymous && <> <Link href={href('login')}>Log in</Link> to see the repositories your account may pull.</>}
         </p>
       )}

@@ -1,10 +1,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { api } from '../api';
+import { api, isAbort } from '../api';
 import { CopyButton } from '../components/copy-button';
 import { ErrorBox, Loading, PageHeader } from '../components/status';
-import { absoluteTime, humanBytes, relativeTime, shortDigest, shortMediaType } from '../format';
-import { href, Link, navigate } from '../router';
+import { absoluteTime, humanBytes, relativeTime, shortDigest, shortMediaType, shownCount } from '../format';
+import { takeNotice } from '../notice';
+import { href, Link } from '../router';
 import type { TagPage, TagSummary } from '../types';
+import { useSearchBox } from '../use-search';
 
 const PAGE = 100;
 
@@ -14,35 +16,34 @@ export function TagsPage({ repository, q }: { repository: string; q: string }) {
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const [loading, setLoading] = useState(true);
-  const [filter, setFilter] = useState(q);
+  const [notice] = useState(takeNotice);
+  const filter = useSearchBox(q, (term) => href('repository', { name: repository, q: term || undefined }));
 
-  // Typing asks again per keystroke: only the latest request's answer is shown.
-  const latest = useRef(0);
+  // One request at a time: a newer filter (or page) aborts the one in flight, so an old answer can never
+  // replace a newer one.
+  const inFlight = useRef<AbortController | null>(null);
   const load = (last: string | null) => {
-    const ticket = ++latest.current;
+    inFlight.current?.abort();
+    const controller = new AbortController();
+    inFlight.current = controller;
     setLoading(true);
     setError(null);
-    api<TagPage>('GET', 'tags', { repository, q, n: PAGE, last }).then((page) => {
-      if (ticket !== latest.current) return;
+    api<TagPage>('GET', 'tags', { repository, q: filter.term, n: PAGE, last }, undefined, controller.signal).then((page) => {
+      if (controller.signal.aborted) return;
       setRows((before) => (last ? [...before, ...page.tags] : page.tags));
       setNext(page.next);
       setLoading(false);
     }, (err: Error) => {
-      if (ticket !== latest.current) return;
+      if (controller.signal.aborted || isAbort(err)) return;
       setError(err);
       setLoading(false);
     });
   };
   useEffect(() => {
-    setFilter(q);
     setRows([]);
     load(null);
-  }, [repository, q]);
-
-  const onInput = (value: string) => {
-    setFilter(value);
-    navigate(href('repository', { name: repository, q: value.trim() || undefined }), true);
-  };
+  }, [repository, filter.term]);
+  useEffect(() => () => inFlight.current?.abort(), []);
 
   return (
     <section>
@@ -51,10 +52,11 @@ export function TagsPage({ repository, q }: { repository: string; q: string }) {
       <div class="toolbar">
         <label class="search">
           <span class="visually-hidden">Filter tags</span>
-          <input type="search" data-search placeholder="Filter tags  ( / )" value={filter} onInput={(e) => onInput(e.currentTarget.value)} />
+          <input type="search" data-search placeholder="Filter tags  ( / )" value={filter.text} onInput={(e) => filter.onInput(e.currentTarget.value)} />
         </label>
-        <span class="muted" aria-live="polite">{rows.length} tag{rows.length === 1 ? '' : 's'} shown{next ? ', more below' : ''}</span>
+        <span class="muted" aria-live="polite">{loading && rows.length === 0 ? '' : shownCount(rows.length, next !== null, filter.term)}</span>
       </div>
+      {notice && <p class="notice" role="status">{notice}</p>}
       {error && <ErrorBox error={error} />}
       {rows.length > 0 && (
         <div class="table-wrap">
@@ -66,7 +68,7 @@ export function TagsPage({ repository, q }: { repository: string; q: string }) {
           </table>
         </div>
       )}
-      {!loading && !error && rows.length === 0 && <p class="empty">{q ? `No tag matches “${q}”.` : 'This repository has no tags.'}</p>}
+      {!loading && !error && rows.length === 0 && <p class="empty">{filter.term ? `No tag matches “${filter.term}”.` : 'This repository has no tags.'}</p>}
       {loading && <Loading what="Loading tags" />}
       {next && !loading && <button type="button" class="more" onClick={() => load(next)}>Load more tags</button>}
     </section>

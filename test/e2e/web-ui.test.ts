@@ -2,8 +2,7 @@
  * Stratus's own web UI in Debian's headless Chromium (puppeteer-core), served by `npm start` with auth on:
  * login and logout, what a user may see, a 2,000-tag repository (API calls per page, render time), a
  * 3-platform index with 2 referrers, an image's config, deletes with and without the right, the keyboard,
- * search typed at full speed (every character kept, a request or two, not one per key), both themes, the
- * administration screens (a robot created there logs in; a user disabled there is logged
+ * both themes, the administration screens (a robot created there logs in; a user disabled there is logged
  * out), the UI API refused to pages on other origins, and no secret in the registry's log. Auth off and
  * `npm run start:lambda`: web-ui/hosts.test.ts. Any page error or console error fails a test unless the
  * test provoked it (Chromium logs every refused fetch, e.g. the 401 of a wrong password, as a console
@@ -19,12 +18,11 @@ import { buildUi } from '../../ui/build';
 import { RegistryProcess, startRegistry } from './registry-process';
 import { launchBrowser, UiTab } from './web-ui/browser';
 import {
-  bigTag, IMAGE_CONFIG, INDEX_PLATFORMS, IndexFixture, Pushed, PushedImage, Pusher, pushIndexWithReferrers, pushManyTags,
+  bigTag, IMAGE_CONFIG, INDEX_PLATFORMS, IndexFixture, Pushed, Pusher, pushIndexWithReferrers, pushManyTags,
   pushPlainImage, SBOM_TYPE, SIGNATURE_TYPE,
 } from './web-ui/fixtures';
 import { luminance, renderTime, watchForRow } from './web-ui/measure';
-import { ADMIN, basic, buttonNamed, linkNamed, logIn, Login, logOut, rowButton, search, searchBox, submitLogin, tableRows } from './web-ui/ui-actions';
-import { humanBytes } from '../../ui/src/format';
+import { ADMIN, basic, buttonNamed, linkNamed, logIn, Login, logOut, rowButton, search, submitLogin, tableRows } from './web-ui/ui-actions';
 
 // The page's globals, for the functions that run in the browser (the project's types have no DOM library).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -48,7 +46,7 @@ describe('the web UI on npm start, auth on', () => {
   let browser: Browser;
   let work: string;
   let index: IndexFixture;
-  let plain: PushedImage;
+  let plain: Pushed;
   let trash: { a: Pushed; b: Pushed };
   /** Every secret the tests used: none may reach the registry's log. */
   const secrets: string[] = [ADMIN.password, VIEWER.password, EDITOR.password, 'not-the-password'];
@@ -115,14 +113,13 @@ describe('the web UI on npm start, auth on', () => {
 
   test('(a) login as a user with pull on team/* only: a wrong password is refused, only team/* is listed, logout', async () => {
     const tab = await open('a-login');
-    // Nobody logged in: the session answer says so, and the UI shows the login at once, without asking for
-    // anything it would be refused (no 401, so no console error); a first visit is no ended session.
+    // Nobody logged in: the UI asks for the repositories anonymously first (anonymous pulls may be
+    // granted), gets 401 and shows the login. Chromium logs that 401 as a console error: expected here.
+    tab.expect(/status of 401 .*\/ui\/api\/repositories/);
     await tab.go('/');
     await tab.page.waitForSelector('::-p-aria(Password or robot secret)');
     expect(new URL(tab.page.url()).pathname).toBe('/ui/login');
     await tab.shot('login');
-    expect(tab.calls.map((c) => `${c.method} ${c.path} ${c.status}`)).toEqual(['GET /ui/api/session 200']);
-    expect(await tab.text()).not.toMatch(/session has ended/i);
     tab.expect(/status of 401 .*\/token/);
     await submitLogin(tab, { user: VIEWER.user, password: 'not-the-password' });
     await tab.waitForText('wrong name or password');
@@ -168,7 +165,6 @@ describe('the web UI on npm start, auth on', () => {
     const rendered = await renderTime(tab);
     await tab.page.waitForNetworkIdle({ idleTime: 300 });
     await tab.shot('first-page');
-    await tab.waitForText(`${rendered.rows} tags shown, more below`);
     console.log(`web-ui: ${BIG} first page: ${JSON.stringify(rendered)}; API calls: ${tab.calls.map((c) => `${c.method} ${c.path} ${c.status}`).join(', ')}`);
     expect(tab.calls.length).toBeLessThanOrEqual(3);
     expect(tab.calls.every((c) => c.status === 200)).toBe(true);
@@ -204,7 +200,6 @@ describe('the web UI on npm start, auth on', () => {
     await tab.shot('next-page');
     const more = await tableRows(tab);
     expect(more).toHaveLength(2 * firstPage);
-    expect(await tab.text()).toContain(`${2 * firstPage} tags shown, more below`);
     expect(more[firstPage]).toContain(bigTag(firstPage));
     expect(tab.calls.map((c) => `${c.method} ${new URL(c.path, base).pathname} ${c.status}`)).toEqual(['GET /ui/api/tags 200']);
 
@@ -213,7 +208,6 @@ describe('the web UI on npm start, auth on', () => {
     await tab.shot('filtered');
     const filtered = (await tableRows(tab)).map((r) => r.split(' | ')[0]);
     expect(filtered).toEqual(Array.from({ length: 100 }, (_, i) => bigTag(1900 + i)));
-    expect(await tab.text()).toContain('100 tags shown matching “1.19”');
     await search(tab, bigTag(1999));
     expect((await tableRows(tab)).map((r) => r.split(' | ')[0])).toEqual([bigTag(1999)]);
   });
@@ -223,12 +217,8 @@ describe('the web UI on npm start, auth on', () => {
     await logIn(tab, VIEWER);
     await tab.go(`/ui/manifest?repository=team%2Fmulti&reference=v1`);
     await tab.waitForText('linux/s390x');
-    // The index's own bytes, and its image: the sum of its platforms' configs and layers (as the tags table).
-    const indexImage = index.children.reduce((sum, c) => sum + c.configSize + c.layerSize, 0);
-    await tab.waitForText(`Image size\n${humanBytes(indexImage)}`);
     await tab.shot('index', true);
     const text = await tab.text();
-    expect(text).toContain(`Manifest size\n${humanBytes(index.index.size)}`);
     for (const platform of INDEX_PLATFORMS) expect(text).toContain(platform);
     expect(text).toContain(SIGNATURE_TYPE);
     expect(text).toContain(SBOM_TYPE);
@@ -248,22 +238,14 @@ describe('the web UI on npm start, auth on', () => {
     await (await linkNamed(tab, 'linux/arm64/v8')).click();
     await tab.waitForText(arm.digest.slice(7, 19));
     await tab.page.waitForNetworkIdle({ idleTime: 300 });
-    await tab.waitForText(`Image size\n${humanBytes(arm.configSize + arm.layerSize)}`);
     await tab.shot('platform-arm64');
     expect(await tab.text()).toContain('arm64');
-    // The platform's page leads back to its index (the parent travels in the URL).
-    expect(new URL(tab.page.url()).searchParams.get('index')).toBe(index.index.digest);
-    await (await linkNamed(tab, `index ${index.index.digest.slice(0, 19)}`)).click();
-    await tab.waitForText('linux/s390x');
-    expect(new URL(tab.page.url()).searchParams.get('reference')).toBe(index.index.digest);
 
     await tab.go(`/ui/manifest?repository=team%2Fapp&reference=1.0`);
     await tab.waitForText('APP_MODE=production');
     await tab.shot('image', true);
     const image = await tab.text();
     expect(image).toContain(plain.digest.slice(7, 19));
-    expect(image).toContain(`Manifest size\n${humanBytes(plain.size)}`);
-    expect(image).toContain(`Image size\n${humanBytes(plain.configSize + plain.layerSize)}`);
     for (const env of IMAGE_CONFIG.config.Env) expect(image).toContain(env);
     expect(image).toContain('org.opencontainers.image.source');
     expect(image).toContain('team-api');
@@ -296,7 +278,6 @@ describe('the web UI on npm start, auth on', () => {
     await (await tab.page.waitForSelector('dialog[open] ::-p-aria([name="Delete tag"][role="button"])'))!.click();
     await tab.page.waitForFunction(() => location.pathname === '/ui/repository', { polling: 50, timeout: 10_000 });
     await tab.page.waitForNetworkIdle({ idleTime: 300 });
-    await tab.waitForText('Deleted the tag team/trash:a2.');
     await tab.shot('tag-deleted');
     expect((await tableRows(tab)).map((r) => r.split(' | ')[0])).toEqual(['a1', 'b1']);
     expect(await tagsOf('team/trash')).toEqual(['a1', 'b1']);
@@ -309,7 +290,6 @@ describe('the web UI on npm start, auth on', () => {
     await (await tab.page.waitForSelector('dialog[open] ::-p-aria([name="Delete manifest"][role="button"])'))!.click();
     await tab.page.waitForFunction(() => location.pathname === '/ui/repository', { polling: 50, timeout: 10_000 });
     await tab.page.waitForNetworkIdle({ idleTime: 300 });
-    await tab.waitForText(`Deleted the manifest ${trash.b.digest.slice(0, 19)} and its tag b1.`);
     await tab.shot('manifest-deleted');
     expect((await tableRows(tab)).map((r) => r.split(' | ')[0])).toEqual(['a1']);
     expect(await tagsOf('team/trash')).toEqual(['a1']);
@@ -350,51 +330,6 @@ describe('the web UI on npm start, auth on', () => {
     await tab.page.keyboard.press('Escape');
     await tab.page.waitForFunction(() => !document.querySelector('dialog[open]'), { polling: 50, timeout: 5_000 });
     expect(await tagsOf('team/app')).toEqual(['1.0']);
-  });
-
-  test('(k) search at full speed: every typed character stays in the box and the results, a few requests only; back restores the search', async () => {
-    const tab = await open('k-search-speed');
-    await logIn(tab, VIEWER);
-    const icons: string[] = [];
-    tab.page.on('request', (r) => { if (/favicon/.test(r.url())) icons.push(r.url()); });
-    // The icon is a hashed asset, named like the script and stylesheet.
-    expect(await tab.page.$eval('link[rel="icon"]', (l: { getAttribute(n: string): string }) => l.getAttribute('href'))).toMatch(/^\/ui\/assets\/favicon-[A-Z0-9]{8}\.svg$/);
-    const box = await searchBox(tab);
-    for (const query of ['team/multi', 'team/app', 'team/multi']) {
-      await box.click({ count: 3 });
-      await tab.page.keyboard.press('Backspace');
-      await tab.page.waitForNetworkIdle({ idleTime: 400 });
-      tab.resetCalls();
-      icons.length = 0;
-      await box.type(query); // no delay between keys
-      expect(await box.evaluate((b: { value: string }) => b.value)).toBe(query);
-      await tab.page.waitForFunction((q: string) => new URLSearchParams(location.search).get('q') === q, { polling: 50, timeout: 10_000 }, query);
-      await tab.page.waitForNetworkIdle({ idleTime: 400 });
-      expect(await box.evaluate((b: { value: string }) => b.value)).toBe(query);
-      expect(await tableRows(tab)).toEqual([`${query} | 1`]);
-      const repositoryCalls = tab.calls.filter((c) => c.path.startsWith('/ui/api/repositories'));
-      console.log(`web-ui: typing "${query}" (${query.length} keys): ${repositoryCalls.length} repository calls, ${icons.length} icon requests`);
-      // Not one per keystroke: the search (and the URL, on whose change Chromium asks for the icon again) waits for a pause.
-      expect(repositoryCalls.length).toBeLessThanOrEqual(2);
-      expect(icons.length).toBeLessThanOrEqual(2);
-    }
-    await tab.shot('searched');
-    // Away and back: the search comes back from the URL; then a query on the tags page.
-    await (await linkNamed(tab, 'team/multi')).click();
-    await tab.page.waitForFunction(() => location.pathname === '/ui/repository', { polling: 50, timeout: 10_000 });
-    await tab.page.goBack();
-    const restored = await searchBox(tab);
-    await tab.page.waitForFunction((b: { value: string }) => b.value === 'team/multi', { polling: 50, timeout: 10_000 }, restored);
-    await tab.page.waitForFunction(() => document.querySelectorAll('table tbody tr').length > 0, { polling: 50, timeout: 10_000 });
-    await tab.page.waitForNetworkIdle({ idleTime: 400 });
-    expect(await tableRows(tab)).toEqual(['team/multi | 1']);
-    await tab.go(`/ui/repository?name=${encodeURIComponent(BIG)}`);
-    await tab.waitForText(bigTag(0));
-    tab.resetCalls();
-    await search(tab, bigTag(1234));
-    expect((await tableRows(tab)).map((r) => r.split(' | ')[0])).toEqual([bigTag(1234)]);
-    expect(tab.calls.filter((c) => c.path.startsWith('/ui/api/tags')).length).toBeLessThanOrEqual(2);
-    await tab.shot('tags-searched');
   });
 
   test('(f) dark and light themes', async () => {
@@ -438,7 +373,6 @@ describe('the web UI on npm start, auth on', () => {
     editor.expect(/status of 401 .*\/token/); // the UI tries its refresh token once, and is refused too
     await (await linkNamed(editor, 'team/app')).click();
     await editor.page.waitForSelector('::-p-aria(Password or robot secret)', { timeout: 10_000 });
-    await editor.waitForText('Your session has ended'); // a token that was there, and refused
     await editor.shot('logged-out-when-disabled');
     expect(await editor.text()).not.toContain('team/multi');
 

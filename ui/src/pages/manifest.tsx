@@ -131,7 +131,7 @@ function Platforms({ repository, view }: { repository: string; view: ManifestVie
     <>
       <h2>Platforms</h2>
       <table class="table">
-        <thead><tr><th>Platform</th><th>Digest</th><th class="num">Size</th></tr></thead>
+        <thead><tr><th>Platform</th><th>Digest</th><th class="num">Manifest size</th></tr></thead>
         <tbody>
           {view.platforms.map((p) => (
             <tr key={p.digest}>

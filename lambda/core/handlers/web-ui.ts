@@ -15,7 +15,7 @@ export const UI_SECURITY_HEADERS: Readonly<Record<string, string>> = {
 };
 
 /** Files named by the build with their content hash (`main-5YQHZ2PJ.js`): their bytes never change. */
-const HASHED_NAME = /-[A-Z0-9]{8}\.(?:js|css)$/;
+const HASHED_NAME = /-[A-Z0-9]{8}\.(?:js|css|svg)$/;
 /** A file of the build's assets folder: one segment of plain characters, nothing to decode. */
 const ASSET_PATH = /^\/ui\/assets\/([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+)$/;
 

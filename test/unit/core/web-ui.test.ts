@@ -17,6 +17,7 @@ function uiFolder() {
   writeFileSync(join(root, 'index.html'), '<!doctype html><title>Stratus</title>');
   writeFileSync(join(root, 'assets', 'main-ABCDEFGH.js'), 'console.log(1)');
   writeFileSync(join(root, 'assets', 'favicon.svg'), '<svg/>');
+  writeFileSync(join(root, 'assets', 'favicon-2BA37F8E.svg'), '<svg/>');
   writeFileSync(join(root, 'assets', 'notes.sh'), 'echo no type, never served');
   writeFileSync(join(base, 'secret.txt'), SECRET);
   writeFileSync(join(base, 'package.json'), SECRET);
@@ -57,11 +58,13 @@ describe('the web UI at / and /ui/', () => {
   it('GET /ui/assets/<hashed name> -> the file, cached for good; an unhashed one is revalidated', async () => {
     const hashed = await send('GET', '/ui/assets/main-ABCDEFGH.js');
     const icon = await send('GET', '/ui/assets/favicon.svg');
+    const hashedIcon = await send('GET', '/ui/assets/favicon-2BA37F8E.svg');
 
     expect(hashed.status).toBe(200);
     expect(hashed.text).toBe('console.log(1)');
     expect(hashed.headers).toMatchObject({ 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=31536000, immutable' });
     expect(icon.headers).toMatchObject({ 'content-type': 'image/svg+xml', 'cache-control': 'no-cache' });
+    expect(hashedIcon.headers).toMatchObject({ 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=31536000, immutable' });
   });
 
   it('HEAD / -> the headers without the body', async () => {

@@ -2,40 +2,22 @@
  * `npx stratus` as a child process (tsx bin/stratus-cli.ts) against the suite's DynamoDB, selected with
  * --endpoint and --table: users, grants, robots, anonymous access, and the errors people see.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbAuthStore } from '../../../lambda/adapters/dynamodb/dynamodb-auth-store';
 import { createDocumentClient, ensureTable } from '../../../lambda/adapters/dynamodb/table';
 import { backendEnv } from '../backend-env';
+import { CliRun, stratusOnTable } from './run-stratus';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const table = `stratus-cli-${randomUUID().slice(0, 8)}`;
 let doc: DynamoDBDocumentClient;
 let store: DynamoDbAuthStore;
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
 /** Runs the CLI with the target options appended, `input` on stdin. */
-function stratus(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  const { endpoint, region, credentials } = backendEnv().dynamodb;
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'stratus-cli.ts'),
-    ...args, ...(args.includes('--table') ? [] : ['--endpoint', endpoint, '--region', region, '--table', table])], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH, HOME: process.env.HOME,
-      AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, ...opts.env,
-    },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => (stderr += c));
-  child.stdin.end(opts.input ?? '');
-  return new Promise((ok) => child.on('close', (code) => ok({ code, stdout, stderr })));
+function stratus(args: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+  return stratusOnTable(table, args, opts);
 }
 
 beforeAll(async () => {

@@ -4,38 +4,29 @@
  * What a user sees: the plan's rows, the summary line, the run records; and that what the plan named is gone
  * while the tagged image still pulls whole.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MT, randomBytes, RegistryClient, sha256, uniqueRepo } from '../http/client';
 import { startTestRegistry, TestRegistry } from '../harness';
 import { backendEnv } from '../backend-env';
+import { CliRun, runStratus } from './run-stratus';
 
-const ROOT = join(__dirname, '..', '..', '..');
-interface Run { code: number | null; stdout: string; stderr: string }
 
 let registry: TestRegistry;
 let client: RegistryClient;
 let dataDir: string;
 
 /** Runs the CLI on the data directory (the running registry's backends unless `--data-dir` names another). */
-function stratus(args: string[]): Promise<Run> {
+function stratus(args: string[]): Promise<CliRun> {
   const { s3 } = backendEnv();
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'stratus-cli.ts'), ...args], {
-    cwd: ROOT,
+  return runStratus(args, {
     env: {
-      PATH: process.env.PATH, HOME: process.env.HOME, STRATUS_DATA_DIR: dataDir,
+      STRATUS_DATA_DIR: dataDir,
       // another S3 than the embedded one (npm run test:rgw) is reached with its own keys, as npm start does
       S3_ENDPOINT: s3.endpoint, AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
     },
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => (stderr += c));
-  child.stdin.end();
-  return new Promise((ok) => child.on('close', (code) => ok({ code, stdout, stderr })));
 }
 
 beforeAll(async () => {

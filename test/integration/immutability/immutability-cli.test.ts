@@ -2,35 +2,20 @@
  * `npx stratus immutability ...` as a child process (tsx bin/stratus-cli.ts) against DynamoDB Local, selected
  * with --endpoint and --table: the lines a user reads, the rules stored, and the errors for bad input.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbPolicyStore } from '../../../lambda/adapters/dynamodb/dynamodb-policy-store';
 import { createDocumentClient, ensureTable } from '../../../lambda/adapters/dynamodb/table';
 import { backendEnv } from '../backend-env';
+import { CliRun, stratusOnTable } from '../cli/run-stratus';
 
-const ROOT = join(__dirname, '..', '..', '..');
 const table = `stratus-immutability-cli-${randomUUID().slice(0, 8)}`;
 let doc: DynamoDBDocumentClient;
 let store: DynamoDbPolicyStore;
 
-interface Run { code: number | null; stdout: string; stderr: string }
-
-function stratus(args: string[]): Promise<Run> {
-  const { endpoint, region, credentials } = backendEnv().dynamodb;
-  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(ROOT, 'bin', 'stratus-cli.ts'),
-    ...args, '--endpoint', endpoint, '--region', region, '--table', table], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey },
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c) => (stdout += c));
-  child.stderr.on('data', (c) => (stderr += c));
-  child.stdin.end();
-  return new Promise((ok) => child.on('close', (code) => ok({ code, stdout, stderr })));
+function stratus(args: string[]): Promise<CliRun> {
+  return stratusOnTable(table, args);
 }
 
 beforeAll(async () => {

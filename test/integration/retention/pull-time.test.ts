@@ -10,7 +10,7 @@ import { DynamoDbGcStore } from '../../../lambda/adapters/dynamodb/dynamodb-gc-s
 import { createDocumentClient } from '../../../lambda/adapters/dynamodb/table';
 import { startTestRegistry, TestRegistry } from '../harness';
 import { RegistryClient, uniqueRepo } from '../http/client';
-import { stratus } from './stratus-cli';
+import { stratusOnTable as stratus } from '../cli/run-stratus';
 
 let registry: TestRegistry;
 let other: TestRegistry;

@@ -10,7 +10,7 @@ import { DynamoDbPolicyStore } from '../../../lambda/adapters/dynamodb/dynamodb-
 import { createDocumentClient } from '../../../lambda/adapters/dynamodb/table';
 import { startTestRegistry, TestRegistry } from '../harness';
 import { errorCodes, MT, PushedManifest, RegistryClient, uniqueRepo } from '../http/client';
-import { stratus } from './stratus-cli';
+import { stratusOnTable as stratus } from '../cli/run-stratus';
 
 let registry: TestRegistry;
 let client: RegistryClient;

@@ -1,9 +1,9 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, isAbort } from '../api';
+import { api } from '../api';
 import { ErrorBox, Loading, PageHeader } from '../components/status';
 import { href, Link } from '../router';
 import { useSession } from '../session';
-import type { RepositoryPage, RepositorySummary } from '../types';
+import type { RepositoryPage } from '../types';
+import { usePagedList } from '../use-paged-list';
 import { useSearchBox } from '../use-search';
 
 const PAGE = 50;
@@ -12,37 +12,15 @@ const PAGE = 50;
 export function RepositoriesPage({ q }: { q: string }) {
   const { info } = useSession();
   const anonymous = info.authEnabled && !info.subject;
-  const [rows, setRows] = useState<RepositorySummary[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [loading, setLoading] = useState(true);
   const search = useSearchBox(q, (term) => href('', { q: term || undefined }));
 
-  // One request at a time: a newer search (or page) aborts the one in flight, so an old answer can never
-  // replace a newer one.
-  const inFlight = useRef<AbortController | null>(null);
-  const load = (last: string | null) => {
-    inFlight.current?.abort();
-    const controller = new AbortController();
-    inFlight.current = controller;
-    setLoading(true);
-    setError(null);
-    api<RepositoryPage>('GET', 'repositories', { q: search.term, n: PAGE, last }, undefined, controller.signal).then((page) => {
-      if (controller.signal.aborted) return;
-      setRows((before) => (last ? [...before, ...page.repositories] : page.repositories));
-      setNext(page.next);
-      setLoading(false);
-    }, (err: Error) => {
-      if (controller.signal.aborted || isAbort(err)) return;
-      setError(err);
-      setLoading(false);
-    });
-  };
-  useEffect(() => {
-    setRows([]);
-    load(null);
-  }, [search.term]);
-  useEffect(() => () => inFlight.current?.abort(), []);
+  const { rows, next, loading, error, loadMore } = usePagedList(
+    async (last, signal) => {
+      const page = await api<RepositoryPage>('GET', 'repositories', { q: search.term, n: PAGE, last }, undefined, signal);
+      return { items: page.repositories, next: page.next };
+    },
+    [search.term],
+  );
 
   return (
     <section>
@@ -75,7 +53,7 @@ export function RepositoriesPage({ q }: { q: string }) {
         </p>
       )}
       {loading && <Loading what="Loading repositories" />}
-      {next && !loading && <button type="button" class="more" onClick={() => load(next)}>Load more</button>}
+      {next && !loading && <button type="button" class="more" onClick={() => loadMore(next)}>Load more</button>}
     </section>
   );
 }

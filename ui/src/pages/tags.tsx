@@ -1,49 +1,28 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { api, isAbort } from '../api';
+import { useState } from 'preact/hooks';
+import { api } from '../api';
 import { CopyButton } from '../components/copy-button';
 import { ErrorBox, Loading, PageHeader } from '../components/status';
 import { absoluteTime, humanBytes, relativeTime, shortDigest, shortMediaType, shownCount } from '../format';
 import { takeNotice } from '../notice';
 import { href, Link } from '../router';
 import type { TagPage, TagSummary } from '../types';
+import { usePagedList } from '../use-paged-list';
 import { useSearchBox } from '../use-search';
 
 const PAGE = 100;
 
 /** A repository's tags as a table: one /ui/api/tags call per page, summaries stored at push time. */
 export function TagsPage({ repository, q }: { repository: string; q: string }) {
-  const [rows, setRows] = useState<TagSummary[]>([]);
-  const [next, setNext] = useState<string | null>(null);
-  const [error, setError] = useState<Error | null>(null);
-  const [loading, setLoading] = useState(true);
   const [notice] = useState(takeNotice);
   const filter = useSearchBox(q, (term) => href('repository', { name: repository, q: term || undefined }));
 
-  // One request at a time: a newer filter (or page) aborts the one in flight, so an old answer can never
-  // replace a newer one.
-  const inFlight = useRef<AbortController | null>(null);
-  const load = (last: string | null) => {
-    inFlight.current?.abort();
-    const controller = new AbortController();
-    inFlight.current = controller;
-    setLoading(true);
-    setError(null);
-    api<TagPage>('GET', 'tags', { repository, q: filter.term, n: PAGE, last }, undefined, controller.signal).then((page) => {
-      if (controller.signal.aborted) return;
-      setRows((before) => (last ? [...before, ...page.tags] : page.tags));
-      setNext(page.next);
-      setLoading(false);
-    }, (err: Error) => {
-      if (controller.signal.aborted || isAbort(err)) return;
-      setError(err);
-      setLoading(false);
-    });
-  };
-  useEffect(() => {
-    setRows([]);
-    load(null);
-  }, [repository, filter.term]);
-  useEffect(() => () => inFlight.current?.abort(), []);
+  const { rows, next, loading, error, loadMore } = usePagedList(
+    async (last, signal) => {
+      const page = await api<TagPage>('GET', 'tags', { repository, q: filter.term, n: PAGE, last }, undefined, signal);
+      return { items: page.tags, next: page.next };
+    },
+    [repository, filter.term],
+  );
 
   return (
     <section>
@@ -70,7 +49,7 @@ export function TagsPage({ repository, q }: { repository: string; q: string }) {
       )}
       {!loading && !error && rows.length === 0 && <p class="empty">{filter.term ? `No tag matches “${filter.term}”.` : 'This repository has no tags.'}</p>}
       {loading && <Loading what="Loading tags" />}
-      {next && !loading && <button type="button" class="more" onClick={() => load(next)}>Load more tags</button>}
+      {next && !loading && <button type="button" class="more" onClick={() => loadMore(next)}>Load more tags</button>}
     </section>
   );
 }

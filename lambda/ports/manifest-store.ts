@@ -63,6 +63,12 @@ export interface PutManifestOptions {
   now: number;
   /** Tags (among those put) that are immutable: written only if absent or already at this digest. */
   immutableTags?: string[];
+  /**
+   * The manifest names blobs and manifests that need not exist yet (a registry mirror's fill: the upstream
+   * holds them, and they are fetched when first pulled). They are stored as `blobs` and `children`, so the
+   * collector keeps them once they arrive, but are neither checked nor renewed: no ReferenceMissingError.
+   */
+  referencesMayBeAbsent?: boolean;
 }
 
 /**
@@ -120,7 +126,7 @@ export interface ManifestStore {
    * others. The caller reports the failure; repeating the put completes it.
    * The first write also renews what the manifest names (`blobs` links and `children` manifests:
    * touchedAt = options.now, a condemned mark removed) on the condition that each exists; else
-   * ReferenceMissingError and nothing is stored. ImmutableTagError when an immutable tag points elsewhere.
+   * ReferenceMissingError and nothing is stored (not so with options.referencesMayBeAbsent). ImmutableTagError when an immutable tag points elsewhere.
    * A re-put keeps the item's lastPulledAt.
    */
   putManifest(repository: string, manifest: ManifestRecord, tags: string[], options: PutManifestOptions): Promise<void>;

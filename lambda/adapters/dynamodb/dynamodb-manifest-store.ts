@@ -74,7 +74,7 @@ export class DynamoDbManifestStore implements ManifestStore {
     const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? tagCopyAttributes(m) : undefined;
     // Which write a tag item comes from, so a racing deleteManifest removes only tags written before it.
     const writeId = randomUUID();
-    const refs: Write[] = [
+    const refs: Write[] = options.referencesMayBeAbsent ? [] : [
       ...unique(m.blobs ?? []).map((d) => this.renewal(keys.link(repo, d), now, { reference: d })),
       ...unique(m.children ?? []).map((d) => this.renewal(keys.manifest(repo, d), now, { reference: d })),
     ];

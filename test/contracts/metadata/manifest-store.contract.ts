@@ -202,6 +202,20 @@ export function manifestStoreContract(
       expect(await store.getTag(repo, 'i1')).toBeNull();
     });
 
+    it('referencesMayBeAbsent (a mirror fill): absent blobs and children are stored as named, neither checked nor renewed', async () => {
+      const repo = uniqueRepo('mirror-fill');
+      const [present] = await linkedBlobs(repo, 1);
+      const absentBlob = digestOf('not-fetched-yet');
+      const absentChild = digestOf('child-not-fetched-yet');
+      const m = manifestRecord('{"fill":1}', { blobs: [present!, absentBlob], children: [absentChild] });
+      await store.putManifest(repo, m, ['latest'], { now: NOW + 5, referencesMayBeAbsent: true });
+      const stored = await store.getManifest(repo, m.digest);
+      expect(stored?.blobs).toEqual([present, absentBlob]);
+      expect(stored?.children).toEqual([absentChild]);
+      expect((await store.getTag(repo, 'latest'))?.digest).toBe(m.digest);
+      expect(await marks.marksOf({ kind: 'link', repository: repo, digest: present! })).toEqual({ touchedAt: NOW });
+    });
+
     it('more references than fit beside the manifest (150 layers): all renewed; a missing one still refuses the put', async () => {
       const repo = uniqueRepo('wide');
       const layers = await linkedBlobs(repo, 150);

@@ -60,7 +60,7 @@ export class MemoryManifestStore implements ManifestStore {
     const immutable = new Set(options.immutableTags ?? []);
     const writeId = randomUUID();
     const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? tagCopy(m) : undefined;
-    const refs = [...(m.blobs ?? []).map((d) => ({ d, item: () => this.links.get(`${repo}@${d}`) })),
+    const refs = options.referencesMayBeAbsent ? [] : [...(m.blobs ?? []).map((d) => ({ d, item: () => this.links.get(`${repo}@${d}`) })),
       ...(m.children ?? []).map((d) => ({ d, item: () => this.manifests.get(`${repo}@${d}`) }))];
     // As the adapter: references that do not fit beside the manifest are renewed in writes of their own first.
     const firstRefs = Math.max(0, WRITE_MAX_ITEMS - 1);

@@ -18,6 +18,11 @@
  *   AUTH               ANONYMOUS                     grants                           what requests without credentials get
  *   LOGIN#<account>    FAILURES#<client address>     count, lockedUntil, expiresAt    TTL attribute: expiresAt
  *   GC#RUNS            RUN#<startedAt, 13 digits>#<id>  GcRunRecord (status, counts, bytes)  one per collector run
+ *   MIRROR             RULE#<prefix>                 upstream, credentialsRef, tagTtlSeconds, anonymousPull, createdAt  a mirror rule
+ *   REPO#<name>        MIRROR                        prefix, since                    the repository was filled from upstream
+ *   REPO#<name>        MIRRORTAG#<tag>               digest, checkedAt                when a mirrored tag was last resolved upstream
+ *   LEASE#<key>        LEASE                         holder, leaseUntil (ms), expiresAt  one host fetching a cold manifest or
+ *                                                                                    blob; TTL attribute: expiresAt
  *
  * Items name S3 objects by key (objectKey, bodyKey); the bucket's key layout is in core/storage-layout.ts.
  *
@@ -61,10 +66,21 @@ export const keys = {
   backLink: (digest: string, repo: string) => ({ pk: `BLOB#${digest}`, sk: `LINK#${repo}` }),
   /** A garbage collection run's record, newest last in sort order (startedAt as 13 digits). */
   gcRun: (startedAt: number, runId: string) => ({ pk: GC_RUNS_PK, sk: `RUN#${String(startedAt).padStart(13, '0')}#${runId}` }),
+  /** A mirror rule, by repository prefix ('' for the root). */
+  mirrorRule: (prefix: string) => ({ pk: MIRROR_PK, sk: `RULE#${prefix}` }),
+  /** A repository's mark: filled from an upstream, read-only here. */
+  mirrorMark: (repo: string) => ({ pk: repoPk(repo), sk: 'MIRROR' }),
+  /** When a mirrored tag was last resolved upstream (not TAG#: the collector and tag lists never see it). */
+  mirrorTagCheck: (repo: string, tag: string) => ({ pk: repoPk(repo), sk: `MIRRORTAG#${tag}` }),
+  /** A lease on a cold manifest or blob being fetched from upstream. */
+  lease: (key: string) => ({ pk: `LEASE#${key}`, sk: 'LEASE' }),
 };
 
 /** Partition of every garbage collection run record. */
 export const GC_RUNS_PK = 'GC#RUNS';
+
+/** Partition of every mirror rule. */
+export const MIRROR_PK = 'MIRROR';
 
 /** Partition of every user item. */
 export const USERS_PK = 'AUTH#USERS';
@@ -89,6 +105,7 @@ export const prefixes = {
   robot: 'ROBOT#',
   backLink: 'LINK#',
   gcRun: 'RUN#',
+  mirrorRule: 'RULE#',
 };
 
 /** The sparse index of upload sessions by expiry, its partitions and key attributes. */

@@ -48,6 +48,21 @@ export async function startRegistry(opts: StartOptions = {}): Promise<RegistryPr
     return { host: external, pid, stop: async () => undefined };
   }
 
+  // freePort() is check-then-use: another process may take the port before the registry binds it
+  // (CI once failed with EADDRINUSE), so a start that lost that race is retried on fresh ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePorts(opts);
+    } catch (err) {
+      if (attempt >= 3 || !(err instanceof PortTakenError)) throw err;
+    }
+  }
+}
+
+/** A start that failed because a port picked as free was taken before the registry listened. */
+class PortTakenError extends Error {}
+
+async function startOnFreePorts(opts: StartOptions): Promise<RegistryProcess> {
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
   const dir = tempDir('registry');
@@ -77,8 +92,12 @@ export async function startRegistry(opts: StartOptions = {}): Promise<RegistryPr
   const ready = await waitFor(async () => exited || (await v2Ready(host)), START_TIMEOUT_MS);
   if (!ready || exited) {
     await stop();
+    const log = readFileSync(logFile, 'utf8');
     const why = exited ? `exited with ${child.exitCode ?? child.signalCode}` : `not ready in ${START_TIMEOUT_MS} ms`;
-    throw new Error(`registry ${why}; log ${logFile}:\n${tail(readFileSync(logFile, 'utf8'))}`);
+    const message = `registry ${why}; log ${logFile}:\n${tail(log)}`;
+    // local/startup-error.ts words a taken port as "port N on HOST is in use"; Node's own error says EADDRINUSE.
+    if (exited && /port \d+ on \S+ is in use|EADDRINUSE/.test(log)) throw new PortTakenError(message);
+    throw new Error(message);
   }
   return { host, pid: child.pid, logFile, stop };
 }

@@ -4,8 +4,9 @@
  * of the requests it served (bench/s3-counting-server.ts); presigned GETs (clients following a redirect)
  * are counted apart, since those are the client's, not the registry's.
  */
-import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { openSync, readSync, closeSync, readFileSync, statSync } from 'node:fs';
 import type { Registry } from './contenders';
+import type { ProbeTotals } from './sdk-probe';
 
 /** The backend calls made during some work. */
 export interface BackendCalls {
@@ -22,9 +23,44 @@ export interface BackendCalls {
   maxReadsPerManifestOrBlobRequest?: number;
   /** S3 requests by operation (distribution). */
   byOperation?: Record<string, number>;
+  /** Stratus's Node host, from the SDK probe: commands by name, and the DynamoDB units they consumed. */
+  s3ByCommand?: Record<string, number>;
+  dynamodbByCommand?: Record<string, number>;
+  dynamodbFailed?: number;
+  readUnits?: number;
+  writeUnits?: number;
+  /**
+   * What the cloud topology would bill per request: requests that API Gateway and Lambda serve (all but an
+   * upload session's PATCH/PUT/GET, which the upload service takes), and their Lambda duration, each
+   * request's measured time rounded up to a whole millisecond (at least 1), as Lambda bills.
+   */
+  apiRequests?: number;
+  lambdaBilledMs?: number;
+  /** Redirects answered (307/302): each is one presigned GET the client then sends to S3. */
+  redirects?: number;
 }
 
-interface LogLine { message?: string; method?: string; path?: string; s3Calls?: number; dynamodbCalls?: number; dynamodbReads?: number }
+interface LogLine {
+  message?: string; method?: string; path?: string; status?: number; durationMs?: number;
+  s3Calls?: number; dynamodbCalls?: number; dynamodbReads?: number;
+}
+
+/** An upload session's own requests (PATCH, PUT, GET of /blobs/uploads/<id>) go to the upload service, not Lambda. */
+export const servedByUploadService = (method: string, path: string) => /\/blobs\/uploads\/[^/]+$/.test(path) && method !== 'DELETE';
+
+const EMPTY: ProbeTotals = { s3: {}, dynamodb: {}, dynamodbFailed: {}, readUnits: 0, writeUnits: 0 };
+function probeTotals(file: string | undefined): ProbeTotals {
+  if (!file) return EMPTY;
+  try { return JSON.parse(readFileSync(file, 'utf8')) as ProbeTotals; } catch { return EMPTY; }
+}
+
+/** What changed in a record of counts between two readings. */
+function delta(after: Record<string, number>, before: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(after)) if (n - (before[k] ?? 0) > 0) out[k] = n - (before[k] ?? 0);
+  return out;
+}
+const sum = (o: Record<string, number>) => Object.values(o).reduce((a, n) => a + n, 0);
 
 const size = (file: string) => { try { return statSync(file).size; } catch { return 0; } };
 
@@ -48,9 +84,20 @@ export async function callsDuring<T>(reg: Registry, work: () => Promise<T>): Pro
     const flushed = () => new Promise((r) => setTimeout(r, 300));
     await flushed();
     const from = size(reg.log);
+    const probeBefore = probeTotals(reg.probe);
     const result = await work();
     await flushed();
-    const calls: BackendCalls = { s3: 0, dynamodb: 0, dynamodbReads: 0, requests: 0, maxReadsPerManifestOrBlobRequest: 0 };
+    const probeAfter = probeTotals(reg.probe);
+    const calls: BackendCalls = {
+      s3: 0, dynamodb: 0, dynamodbReads: 0, requests: 0, maxReadsPerManifestOrBlobRequest: 0, apiRequests: 0, lambdaBilledMs: 0, redirects: 0,
+    };
+    if (reg.probe) {
+      calls.s3ByCommand = delta(probeAfter.s3, probeBefore.s3);
+      calls.dynamodbByCommand = delta(probeAfter.dynamodb, probeBefore.dynamodb);
+      calls.dynamodbFailed = sum(delta(probeAfter.dynamodbFailed, probeBefore.dynamodbFailed));
+      calls.readUnits = Math.round((probeAfter.readUnits - probeBefore.readUnits) * 100) / 100;
+      calls.writeUnits = Math.round((probeAfter.writeUnits - probeBefore.writeUnits) * 100) / 100;
+    }
     for (const text of readFrom(reg.log, from).split('\n')) {
       if (!text.startsWith('{')) continue;
       let line: LogLine;
@@ -60,6 +107,11 @@ export async function callsDuring<T>(reg: Registry, work: () => Promise<T>): Pro
       calls.s3 += line.s3Calls;
       calls.dynamodb! += line.dynamodbCalls ?? 0;
       calls.dynamodbReads! += line.dynamodbReads ?? 0;
+      if (line.status === 307 || line.status === 302) calls.redirects!++;
+      if (!servedByUploadService(line.method ?? '', line.path ?? '')) {
+        calls.apiRequests!++;
+        calls.lambdaBilledMs! += Math.max(1, Math.ceil(line.durationMs ?? 0));
+      }
       if ((line.method === 'GET' || line.method === 'HEAD') && /\/(manifests|blobs)\/[^/]+$/.test(line.path ?? '') && !/\/blobs\/uploads\//.test(line.path ?? '')) {
         calls.maxReadsPerManifestOrBlobRequest = Math.max(calls.maxReadsPerManifestOrBlobRequest!, line.dynamodbReads ?? 0);
       }

@@ -24,6 +24,8 @@ export interface Registry {
   s3Endpoint?: string;
   /** Requests the S3 server has served so far, by operation (distribution on S3). */
   s3Counts?: () => Promise<S3Counts>;
+  /** The SDK probe's running totals (bench/sdk-probe.ts): Stratus's Node host only. */
+  probe?: string;
 }
 
 export const cleanups: Array<() => Promise<void>> = [];
@@ -72,10 +74,12 @@ export async function startStratusLambda(port: number, work: string): Promise<Re
 async function launchStratus(name: string, entry: string, port: number, work: string, env: Record<string, string>): Promise<Registry> {
   const dataDir = join(work, `${name}-data`);
   const log = join(work, `${name}.log`);
-  // As `npm start` / `npm run start:lambda` run it.
-  const child = spawnGroup(process.execPath, ['--require', 'tsx/cjs', entry], {
+  // As `npm start` / `npm run start:lambda` run it; the Node host with the SDK probe (commands by name and
+  // DynamoDB units), which cannot reach into the Lambda bundle's own copy of the SDK.
+  const probe = name === 'stratus' ? join(work, `${name}-probe.json`) : undefined;
+  const child = spawnGroup(process.execPath, ['--require', 'tsx/cjs', ...(probe ? ['--require', './bench/sdk-probe.ts'] : []), entry], {
     cwd: ROOT, log,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STRATUS_DATA_DIR: dataDir, STRATUS_AUTH: 'off', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STRATUS_DATA_DIR: dataDir, STRATUS_AUTH: 'off', ...(probe ? { STRATUS_BENCH_PROBE: probe } : {}), ...env },
   });
   const stop = () => stopGroup(child);
   cleanups.push(stop);
@@ -86,7 +90,7 @@ async function launchStratus(name: string, entry: string, port: number, work: st
   const extraPorts: Record<string, number> = {};
   if (endpoints.dynamodbEndpoint) extraPorts['dynamodb local (jvm)'] = Number(new URL(endpoints.dynamodbEndpoint).port);
   if (endpoints.s3Endpoint) extraPorts['s3 server'] = Number(new URL(endpoints.s3Endpoint).port);
-  return { name, base, port, stop, pgid: child.pid!, extraPorts, dataDir, log, s3Endpoint: endpoints.s3Endpoint };
+  return { name, base, port, stop, pgid: child.pid!, extraPorts, dataDir, log, s3Endpoint: endpoints.s3Endpoint, probe };
 }
 
 export function distributionConfig(port: number, storage: string): string {

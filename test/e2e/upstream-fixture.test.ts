@@ -48,3 +48,29 @@ test('stop() refuses connections; restart() serves the same data on the same por
   upstream.setFailure(undefined);
   expect((await fetch(`${upstream.url}/v2/`)).status).toBe(200);
 });
+
+test.each(['basic', 'bearer'] as const)('auth %s: 401 with the challenge without credentials, 200 with them', async (scheme) => {
+  const secured = await startDistributionUpstream({ auth: { scheme, username: 'mirror', password: 's3cret:x' } });
+  try {
+    const image = await pushSmallImage(secured.seedUrl(), 'library/busybox', 'latest');
+    const manifestUrl = `${secured.url}/v2/library/busybox/manifests/latest`;
+    const anonymous = await fetch(manifestUrl, { method: 'HEAD', headers: { accept: OCI_MANIFEST } });
+    expect(anonymous.status).toBe(401);
+    const basic = `Basic ${Buffer.from('mirror:s3cret:x').toString('base64')}`;
+    let authorization = basic;
+    if (scheme === 'bearer') {
+      const challenge = anonymous.headers.get('www-authenticate') ?? '';
+      expect(challenge).toMatch(/^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/token",service="[^"]+",scope="repository:library\/busybox:pull"$/);
+      const realm = /realm="([^"]+)"/.exec(challenge)![1];
+      expect((await fetch(realm)).status).toBe(401); // this upstream hands tokens only to its user
+      const token = (await (await fetch(`${realm}?scope=repository:library/busybox:pull`, { headers: { authorization: basic } })).json()).token;
+      expect((await fetch(manifestUrl, { headers: { authorization: basic, accept: OCI_MANIFEST } })).status).toBe(401);
+      authorization = `Bearer ${token}`;
+    }
+    const ok = await fetch(manifestUrl, { headers: { authorization, accept: OCI_MANIFEST } });
+    expect(ok.status).toBe(200);
+    expect(Buffer.from(await ok.arrayBuffer()).equals(image.manifest.bytes)).toBe(true);
+  } finally {
+    await secured.dispose();
+  }
+});

@@ -5,6 +5,7 @@
  */
 import { createServer, request as httpRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
+import { AuthGate, UpstreamAuth } from './upstream-auth';
 
 /** One request as the upstream saw it. */
 export interface RecordedRequest {
@@ -21,8 +22,13 @@ export class RecordingProxy {
   private readonly sockets = new Set<Socket>();
   private readonly log: RecordedRequest[] = [];
   private failure?: { status: number; retryAfterSeconds?: number };
+  private readonly gate?: AuthGate;
+  private port = 0;
 
-  constructor(private readonly target: () => { host: string; port: number }) {}
+  /** `auth`: answer 401 (and, for bearer, tokens) in front of the target, which itself has no auth. */
+  constructor(private readonly target: () => { host: string; port: number }, auth?: UpstreamAuth) {
+    if (auth) this.gate = new AuthGate(auth, () => `http://127.0.0.1:${this.port}`);
+  }
 
   /** Listens on `port` (0: any free port) and resolves to the port. Rejects with EADDRINUSE if taken. */
   async listen(port = 0): Promise<number> {
@@ -30,7 +36,8 @@ export class RecordingProxy {
     server.on('connection', (s: Socket) => (this.sockets.add(s), s.once('close', () => this.sockets.delete(s))));
     await new Promise<void>((ok, fail) => server.once('error', fail).listen(port, '127.0.0.1', () => ok()));
     this.server = server;
-    return (server.address() as { port: number }).port;
+    this.port = (server.address() as { port: number }).port;
+    return this.port;
   }
 
   /** Stops listening and cuts open connections, so the next connection attempt is refused. */
@@ -61,6 +68,8 @@ export class RecordingProxy {
     const entry: RecordedRequest = { method: req.method ?? 'GET', path, status: 0 };
     this.log.push(entry); // in arrival order; the status is filled in when the answer starts
     if (this.failure) return this.fail(req, res, entry, this.failure);
+    const denied = this.gate?.handle(req, res, path);
+    if (denied !== undefined) return void (entry.status = denied);
 
     const { host, port } = this.target();
     // Host is forwarded unchanged, so distribution's absolute Location URLs point back at this proxy.

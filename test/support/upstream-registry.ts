@@ -9,8 +9,10 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { RecordedRequest, RecordingProxy } from './recording-proxy';
+import { UpstreamAuth } from './upstream-auth';
 
 export type { RecordedRequest } from './recording-proxy';
+export type { UpstreamAuth } from './upstream-auth';
 
 /** A running upstream registry. */
 export interface UpstreamRegistry {
@@ -20,6 +22,8 @@ export interface UpstreamRegistry {
   port: number;
   /** distribution's storage root (kept across restart(), removed by stop() unless passed in). */
   dataDir: string;
+  /** distribution itself, bypassing the proxy (no auth, not recorded; changes on restart): for seeding content. */
+  seedUrl(): string;
   /** Every request the upstream received since the start or the last clearRequests(), oldest first. */
   requests(): RecordedRequest[];
   clearRequests(): void;
@@ -41,6 +45,11 @@ export interface UpstreamOptions {
   port?: number;
   /** Keep the storage here instead of a fresh temp directory. */
   dataDir?: string;
+  /**
+   * Require authentication: Basic, or Docker Hub's bearer token flow (token endpoint at `<url>/token`).
+   * Seed content through {@link UpstreamRegistry.seedUrl}, which bypasses the authentication.
+   */
+  auth?: UpstreamAuth;
 }
 
 const BINARY = '/usr/bin/docker-registry';
@@ -52,7 +61,7 @@ export async function startDistributionUpstream(opts: UpstreamOptions = {}): Pro
   const dataDir = opts.dataDir ?? join(workDir, 'data');
   const logFile = join(workDir, 'distribution.log');
   let backend: { child: ChildProcess; port: number } | undefined;
-  const proxy = new RecordingProxy(() => ({ host: '127.0.0.1', port: backend?.port ?? 1 }));
+  const proxy = new RecordingProxy(() => ({ host: '127.0.0.1', port: backend?.port ?? 1 }), opts.auth);
 
   const up = async (port: number): Promise<number> => {
     backend = await startDistribution(workDir, dataDir, logFile);
@@ -73,6 +82,7 @@ export async function startDistributionUpstream(opts: UpstreamOptions = {}): Pro
   const url = `http://127.0.0.1:${port}`;
   return {
     url, port, dataDir,
+    seedUrl: () => `http://127.0.0.1:${backend?.port ?? 1}`,
     requests: () => proxy.requests(),
     clearRequests: () => proxy.clearRequests(),
     setFailure: (f) => proxy.setFailure(f),

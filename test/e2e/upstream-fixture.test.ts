@@ -63,9 +63,9 @@ test.each(['basic', 'bearer'] as const)('auth %s: 401 with the challenge without
       expect(challenge).toMatch(/^Bearer realm="http:\/\/127\.0\.0\.1:\d+\/token",service="[^"]+",scope="repository:library\/busybox:pull"$/);
       const realm = /realm="([^"]+)"/.exec(challenge)![1];
       expect((await fetch(realm)).status).toBe(401); // this upstream hands tokens only to its user
-      const token = (await (await fetch(`${realm}?scope=repository:library/busybox:pull`, { headers: { authorization: basic } })).json()).token;
+      const issued = (await (await fetch(`${realm}?scope=repository:library/busybox:pull`, { headers: { authorization: basic } })).json()) as { token: string };
       expect((await fetch(manifestUrl, { headers: { authorization: basic, accept: OCI_MANIFEST } })).status).toBe(401);
-      authorization = `Bearer ${token}`;
+      authorization = `Bearer ${issued.token}`;
     }
     const ok = await fetch(manifestUrl, { headers: { authorization, accept: OCI_MANIFEST } });
     expect(ok.status).toBe(200);

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from '../lambda/shared/logger';
 import { ensureStorage, Settings, settingsFromEnv } from '../lambda/hosts/settings';
+import { mirrorCredentialsDir } from '../lambda/adapters/file/mirror-credentials-file';
 import { applyBucketCors } from '../lambda/adapters/s3/bucket-cors';
 import { createS3Client } from '../lambda/adapters/s3/s3-client';
 import { blobCorsRules } from '../lambda/core/http/blob-cors-rules';
@@ -32,6 +33,9 @@ export async function startLocalStack(env: NodeJS.ProcessEnv, logger: Logger): P
   if (lock.stale) await recoverFromUncleanStop(dataDir, lock.stale, logger);
   logger.info('starting local backends', { dataDir });
   const backends = await startLocalBackends(env, dataDir);
+  // Mirror rules' upstream credentials are files here (npx stratus mirror add --username); set in the
+  // environment itself, so that start:lambda's function, which reads process.env, finds them too.
+  env.STRATUS_MIRROR_CREDENTIALS_DIR = mirrorCredentialsDir(dataDir);
   const settings = settingsFromEnv({ ...env, ...backends.env });
   await ensureStorage(settings);
   // The embedded S3's bucket follows STRATUS_CORS_ORIGIN, also in data directories made before it did; an

@@ -87,6 +87,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
       uploadBaseUrl: env.STRATUS_UPLOAD_BASE_URL ?? '',
       partSize: intEnv(env.STRATUS_PART_SIZE_BYTES, defaultConfig.partSize),
       chunkMinLength: intEnv(env.STRATUS_CHUNK_MIN_LENGTH, defaultConfig.chunkMinLength),
+      uploadMemoryBytes: intEnv(env.STRATUS_UPLOAD_MEMORY_MB, defaultConfig.uploadMemoryBytes / MiB) * MiB,
     },
     auth: authSettingsFromEnv(env),
     uploadSweepSeconds: env.STRATUS_UPLOAD_SWEEP_SECONDS === '0' ? 0 : intEnv(env.STRATUS_UPLOAD_SWEEP_SECONDS, DEFAULT_UPLOAD_SWEEP_SECONDS),
@@ -157,6 +158,8 @@ export async function ensureStorage(settings: Settings): Promise<void> {
   await ensureBucket(createS3Client(settings.s3), settings.bucket);
   await ensureTable(createDocumentClient(settings.dynamodb), settings.table);
 }
+
+const MiB = 1024 * 1024;
 
 function intEnv(value: string | undefined, fallback: number): number {
   const n = value === undefined ? NaN : Number(value);

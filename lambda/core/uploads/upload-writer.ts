@@ -5,7 +5,8 @@ import type { UploadSession } from '../../ports/upload-session-store';
 import type { RegistryConfig } from '../config';
 import { storageKeys } from '../storage-layout';
 import type { RunningHash } from './hashing';
-import { PartBuffer, PartPool, PartQueue } from './part-buffer';
+import { BodyReader } from './body-reader';
+import { PartFiller, PartQueue, sharedPartBufferPool } from './part-buffer';
 
 /** The session's tail object is gone: the upload was completed (or cancelled) by an earlier request. */
 export class UploadTailMissingError extends Error {
@@ -30,74 +31,102 @@ export interface WriteOptions {
 }
 
 /**
- * Streams a request body into the session's multipart object with bounded memory: full parts are
- * uploaded as they fill (a few at once), a leftover too small for a part is kept as a tail object and
- * prepended to the next write. With `final`, the object is assembled. The input session is not modified,
- * so a failed write leaves the stored session as it was; parts it uploaded are overwritten by the next.
+ * Streams a request body into the session's multipart object with bounded memory: bytes are copied into
+ * part buffers from the process-wide pool (waiting for one when all are lent), full parts are uploaded as
+ * they fill (a few at once), a leftover too small for a part is kept as a tail object and prepended to the
+ * next write. With `final`, the object is assembled. The input session is not modified, so a failed write
+ * leaves the stored session as it was; parts it uploaded are overwritten by the next.
  */
 export async function writeBody(
   blobs: BlobStore, config: RegistryConfig, session: UploadSession,
   body: AsyncIterable<Uint8Array> | undefined, opts: WriteOptions,
 ): Promise<WriteResult> {
   const s: UploadSession = { ...session, parts: session.parts.map((p) => ({ ...p })) };
-  const buffer = new PartBuffer();
   const queue = new PartQueue(config.partQueue);
-  const pool = new PartPool(config.partSize);
+  const pool = sharedPartBufferPool(config);
+  const reader = new BodyReader(body);
+  // Waiting for a buffer, the filler watches the body: a client that goes away ends the wait.
+  const filler = new PartFiller(pool, (acquire) => reader.whileWaiting(acquire));
   const garbage: string[] = [];
-  if (s.tail) {
-    buffer.push(await readTail(blobs, s.tail));
-    garbage.push(s.tail.key);
-  }
-  const uploadPart = async (bytes: Uint8Array, pooled?: Buffer) => {
-    s.multipartId ??= await blobs.createMultipart(s.objectKey);
+  // Takes over `pooled` (the buffer holding `bytes`) and releases it once the part is stored or failed.
+  const uploadPart = async (bytes: Uint8Array, pooled: Buffer) => {
+    let started = false;
+    try {
+      s.multipartId ??= await blobs.createMultipart(s.objectKey);
     const part = { partNumber: s.parts.length + 1, etag: '', size: bytes.length };
-    s.parts.push(part);
-    await queue.add(async () => {
-      try {
-        part.etag = await blobs.uploadPart(s.objectKey, s.multipartId!, part.partNumber, bytes);
-      } finally {
-        if (pooled) pool.release(pooled);
-      }
-    });
+      s.parts.push(part);
+      await queue.add(async () => {
+        started = true;
+        try {
+          part.etag = await blobs.uploadPart(s.objectKey, s.multipartId!, part.partNumber, bytes);
+        } finally {
+          pool.release(pooled);
+        }
+      });
+    } finally {
+      // a failed create, or an earlier part's failure stopping the queue before this part started
+      if (!started) pool.release(pooled);
+    }
+  };
+  const flushFull = async () => {
+    if (filler.filled < config.partSize) return;
+    const [bytes, pooled] = filler.hand();
+    await uploadPart(bytes, pooled!);
   };
 
   let received = 0;
   try {
-    for await (const chunk of body ?? []) {
+    if (s.tail) {
+      await appendTail(blobs, s.tail, filler, flushFull);
+      garbage.push(s.tail.key);
+    }
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      const chunk = next.value;
       received += chunk.length;
       if (opts.declaredLength !== undefined && received > opts.declaredLength) {
         throw new OciError('SIZE_INVALID', `body is longer than the declared ${opts.declaredLength} bytes`);
       }
       opts.hash?.update(chunk);
-      buffer.push(chunk);
-      while (buffer.length >= config.partSize) {
-        const pooled = pool.acquire();
-        await uploadPart(buffer.take(config.partSize, pooled), pooled);
+      for (let at = 0; at < chunk.length;) {
+        at += await filler.append(chunk, at);
+        await flushFull();
       }
     }
     if (opts.declaredLength !== undefined && received !== opts.declaredLength) {
       throw new OciError('SIZE_INVALID', `body ended after ${received} of the declared ${opts.declaredLength} bytes`);
     }
-    const rest = buffer.take(buffer.length);
     s.tail = undefined;
-    if (opts.final) {
-      if (s.multipartId) {
-        if (rest.length > 0) await uploadPart(rest);
-        await queue.drain();
-        await blobs.completeMultipart(s.objectKey, s.multipartId, s.parts);
-      } else {
-        await blobs.put(s.objectKey, rest);
+    // The leftover (none, or a buffer with 1 byte to a part): a last part, the whole blob, or a tail.
+    const [rest, pooled] = filler.hand();
+    let mine = pooled; // released below unless handed to uploadPart, which releases it itself
+    try {
+      if (opts.final) {
+        if (s.multipartId) {
+          if (pooled) {
+            mine = undefined;
+            await uploadPart(rest, pooled);
+          }
+          await queue.drain();
+          await blobs.completeMultipart(s.objectKey, s.multipartId, s.parts);
+        } else {
+          await blobs.put(s.objectKey, rest);
+        }
+      } else if (pooled && rest.length >= config.minPartSize) {
+        mine = undefined;
+        await uploadPart(rest, pooled);
+      } else if (rest.length > 0) {
+        // A fresh key per write: the committed session keeps pointing at its own tail until the commit.
+        s.tail = { key: storageKeys.uploadTail(s.id, randomUUID()), size: rest.length };
+        await blobs.put(s.tail.key, rest);
       }
-    } else if (rest.length >= config.minPartSize) {
-      await uploadPart(rest);
-    } else if (rest.length > 0) {
-      // A fresh key per write: the committed session keeps pointing at its own tail until the commit.
-      s.tail = { key: storageKeys.uploadTail(s.id, randomUUID()), size: rest.length };
-      await blobs.put(s.tail.key, rest);
+    } finally {
+      if (mine) pool.release(mine);
     }
     await queue.drain();
   } catch (err) {
     await queue.drain().catch(() => undefined);
+    filler.discard();
+    await reader.close();
     await discardOwn(blobs, session, s);
     throw err;
   }
@@ -118,12 +147,20 @@ async function discardOwn(blobs: BlobStore, before: UploadSession, after: Upload
   await Promise.allSettled(jobs);
 }
 
-async function readTail(blobs: BlobStore, tail: { key: string; size: number }): Promise<Uint8Array> {
+/** Streams the session's tail object into the part being filled (no copy of it held on the side). */
+async function appendTail(
+  blobs: BlobStore, tail: { key: string; size: number }, filler: PartFiller, flushFull: () => Promise<void>,
+): Promise<void> {
   const stream = await blobs.get(tail.key);
   if (!stream) throw new UploadTailMissingError(tail.key);
-  const chunks: Uint8Array[] = [];
-  for await (const c of stream) chunks.push(c);
-  const bytes = Buffer.concat(chunks);
-  if (bytes.length !== tail.size) throw new Error(`upload tail ${tail.key} has ${bytes.length} bytes, expected ${tail.size}`);
-  return bytes;
+  let size = 0;
+  for await (const chunk of stream) {
+    size += chunk.length;
+    if (size > tail.size) break;
+    for (let at = 0; at < chunk.length;) {
+      at += await filler.append(chunk, at);
+      await flushFull();
+    }
+  }
+  if (size !== tail.size) throw new Error(`upload tail ${tail.key} has ${size > tail.size ? 'more than ' : ''}${Math.min(size, tail.size + 1)} bytes, expected ${tail.size}`);
 }

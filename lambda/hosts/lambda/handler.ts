@@ -63,6 +63,12 @@ export function lambdaAdapter(registry: RegistryHandler, logger: Logger, tasks?:
  */
 export const LAMBDA_CHUNK_MIN_LENGTH = 4 * 1024 * 1024;
 
+/**
+ * STRATUS_UPLOAD_MEMORY_MB of the Lambda host: an invocation serves one request of at most 6 MB, so it
+ * fills at most one 8 MiB part while the previous one uploads: two parts.
+ */
+export const LAMBDA_UPLOAD_MEMORY_MB = '16';
+
 let adapter: ReturnType<typeof lambdaAdapter> | undefined;
 
 // Built on the first invocation and kept for the execution environment's life: SDK clients and their
@@ -70,7 +76,9 @@ let adapter: ReturnType<typeof lambdaAdapter> | undefined;
 function lambdaHost(): ReturnType<typeof lambdaAdapter> {
   if (!adapter) {
     const logger = jsonLogger({ service: 'stratus' });
-    const settings = settingsFromEnv({ STRATUS_CHUNK_MIN_LENGTH: String(LAMBDA_CHUNK_MIN_LENGTH), ...process.env });
+    const settings = settingsFromEnv({
+      STRATUS_CHUNK_MIN_LENGTH: String(LAMBDA_CHUNK_MIN_LENGTH), STRATUS_UPLOAD_MEMORY_MB: LAMBDA_UPLOAD_MEMORY_MB, ...process.env,
+    });
     const tasks = new InvocationTasks();
     const deps = { ...buildDeps(settings, logger, keyLoaderFromEnv(process.env)), background: tasks.run };
     adapter = lambdaAdapter(createRegistry(deps), logger, tasks);

@@ -18,8 +18,14 @@ export interface Dockerd {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startDockerd}. */
+export interface DockerdOptions {
+  /** More daemon flags, e.g. `--registry-mirror=http://127.0.0.1:PORT`. */
+  extraArgs?: string[];
+}
+
 /** Starts dockerd and resolves once `docker info` answers (up to 60 s). */
-export async function startDockerd(): Promise<Dockerd> {
+export async function startDockerd(opts: DockerdOptions = {}): Promise<Dockerd> {
   const dir = tempDir('dockerd');
   const sock = join(dir, 'd.sock');
   const log = join(dir, 'dockerd.log');
@@ -42,6 +48,7 @@ export async function startDockerd(): Promise<Dockerd> {
       `--exec-root=${join(dir, 'exec')}`,
       `--pidfile=${join(dir, 'dockerd.pid')}`,
       `-H=unix://${sock}`,
+      ...(opts.extraArgs ?? []),
     ],
     { stdio: ['ignore', fd, fd], detached: true },
   );

@@ -3,9 +3,10 @@ import { OciError } from '../oci/errors';
 import { parseName } from '../oci/names';
 import type { RepositoryAction } from '../ports/auth-store';
 import type { AuthDeps } from './auth-config';
-import type { Authenticator } from './authenticator';
+import { Authenticator, parseAuthorization } from './authenticator';
 import { Caller, principalCaller } from './caller';
 import type { Principal } from './grants';
+import { MirrorPullCheck, pullOnly, withMirrorPull } from './mirror-pull';
 import { formatScope, Scope } from './scopes';
 import { SESSION_SECRET_PARAM } from './upload-capability';
 
@@ -58,7 +59,8 @@ export function realmOf(auth: AuthDeps, req: RegistryRequest): string {
 
 /** Decides, per request, whether the caller may do what the route needs (401 with a challenge, or 403). */
 export class Authorizer {
-  constructor(private readonly auth: AuthDeps, private readonly authenticator: Authenticator) {}
+  /** `mirrorPull`: anonymous pulls of mirrored repositories (mirror-pull.ts); absent = no mirror. */
+  constructor(private readonly auth: AuthDeps, private readonly authenticator: Authenticator, private readonly mirrorPull?: MirrorPullCheck) {}
 
   /** The caller, once allowed; throws UNAUTHORIZED (with challenge), DENIED or TOOMANYREQUESTS. */
   async authorize(req: RegistryRequest, requirement: Requirement | undefined, params: Record<string, string>): Promise<Caller> {
@@ -69,10 +71,17 @@ export class Authorizer {
     try {
       caller = await this.authenticator.authenticate(req.headers.authorization, req.remoteAddress);
     } catch (err) {
+      // Basic credentials meant for another registry (a client configured for the mirror sends what it has
+      // for docker.io) are no reason to refuse a pull everyone may make: they are treated as none.
+      if (err instanceof OciError && (err.code === 'UNAUTHORIZED' || err.code === 'TOOMANYREQUESTS')
+        && isBasic(req) && (await this.mirrorPullOn(requirement, params))) {
+        return withMirrorPull(principalCaller(await this.authenticator.anonymous(), 'none'), [parseName(params.name!)]);
+      }
       if (err instanceof OciError && err.code === 'UNAUTHORIZED') throw this.unauthorized(req, scopes, err.message);
       throw err;
     }
-    if (this.allowed(caller, requirement, params, req)) return caller;
+    if (this.allowed(caller, requirement, params, req)) return this.withMirroredMountSource(caller, requirement, req);
+    if (await this.mirrorPullOn(requirement, params)) return withMirrorPull(caller, [parseName(params.name!)]);
     // An anonymous token lacking the right: a login would get a wider one. Said as Docker Hub says it, so
     // `docker pull` prints "pull access denied ... may require 'docker login'" (docker reads
     // insufficient_scope as DENIED; without it, "unauthorized: authentication required").
@@ -102,6 +111,19 @@ export class Authorizer {
       throw err;
     }
     return this.allowed(principalCaller(principal, 'basic'), requirement, params, req);
+  }
+
+  /** Whether the requirement is a pull of a repository anyone may pull because a mirror rule fills it. */
+  private async mirrorPullOn(requirement: Requirement, params: Record<string, string>): Promise<boolean> {
+    if (!this.mirrorPull || requirement.kind !== 'repository' || !pullOnly(requirement.actions)) return false;
+    return this.mirrorPull(parseName(params.name!));
+  }
+
+  /** A mount's source the caller may not pull by its grants, but anyone may (mirrored): the handler may mount from it. */
+  private async withMirroredMountSource(caller: Caller, requirement: Requirement, req: RegistryRequest): Promise<Caller> {
+    const source = this.mirrorPull && requirement.kind === 'repository' && requirement.mountSource ? mountSourceOf(req) : undefined;
+    if (!source || caller.actions(source).includes('pull') || !(await this.mirrorPull!(source))) return caller;
+    return withMirrorPull(caller, [source]);
   }
 
   private allowed(caller: Caller, requirement: Requirement, params: Record<string, string>, req: RegistryRequest): boolean {
@@ -146,6 +168,14 @@ export class Authorizer {
       headers: { 'www-authenticate': challenge(realmOf(this.auth, req), this.auth.service, scopes, error) },
       detail: detailOf(scopes),
     });
+  }
+}
+
+function isBasic(req: RegistryRequest): boolean {
+  try {
+    return parseAuthorization(req.headers.authorization).scheme === 'basic';
+  } catch {
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Descriptor } from '../oci/manifest';
+import type { BlobRecord } from './blob-index';
 import type { Page } from './page';
 
 /**
@@ -69,6 +70,21 @@ export interface PutManifestOptions {
    * collector keeps them once they arrive, but are neither checked nor renewed: no ReferenceMissingError.
    */
   referencesMayBeAbsent?: boolean;
+  /**
+   * The caller's read (readForPut) found the repository in the catalog: the put writes no catalog entry.
+   * Otherwise the entry is put beside the manifest's transaction, never inside it (a hot item).
+   */
+  listed?: boolean;
+}
+
+/** What a manifest put reads before writing, in one request (readForPut). */
+export interface PutReferences {
+  /** The repository's links among the blobs named, by digest, with their collector marks. */
+  links: Map<string, BlobRecord>;
+  /** The repository's manifests among the children named, by digest, with their stored summaries. */
+  manifests: Map<string, { summary?: ManifestSummary; condemned: boolean }>;
+  /** Whether the repository has its catalog entry. */
+  listed: boolean;
 }
 
 /**
@@ -119,14 +135,20 @@ export interface ManifestStore {
    */
   manifestSummaries(repository: string, digests: string[]): Promise<Map<string, ManifestSummary | undefined>>;
   /**
+  /**
+   * What a put checks before writing (consistent reads, one BatchGet per 100 keys): the named blobs' links,
+   * the named manifests, and the repository's catalog entry.
+   */
+  readForPut(repository: string, blobs: string[], manifests: string[]): Promise<PutReferences>;
    * Stores a manifest, points the tags at it and indexes it as a referrer. Atomic with up to
    * TAGS_PER_ATOMIC_WRITE tags; more are written in further writes after the first, which holds the
    * manifest: a tag never points at a manifest that is not stored, but a failure part way leaves some tags
    * (and the referrer entry, written last) unwritten, and a concurrent reader may see some tags before
    * others. The caller reports the failure; repeating the put completes it.
-   * The first write also renews what the manifest names (`blobs` links and `children` manifests:
-   * touchedAt = options.now, a condemned mark removed) on the condition that each exists; else
-   * ReferenceMissingError and nothing is stored (not so with options.referencesMayBeAbsent). ImmutableTagError when an immutable tag points elsewhere.
+   * The first write also checks what the manifest names (`blobs` links and `children` manifests) without
+   * writing them: each must exist and not be condemned by the collector; else ReferenceMissingError and
+   * nothing is stored (not so with options.referencesMayBeAbsent). Checks of one item by many puts do not
+   * conflict; the manifest item's own touchedAt keeps what it names live (README "Never losing a push"). ImmutableTagError when an immutable tag points elsewhere.
    * A re-put keeps the item's lastPulledAt.
    */
   putManifest(repository: string, manifest: ManifestRecord, tags: string[], options: PutManifestOptions): Promise<void>;

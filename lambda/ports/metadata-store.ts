@@ -37,6 +37,7 @@ export class MetadataStoreOfParts implements MetadataStore {
   getManifest(repo: string, digest: string) { return this.parts.manifests.getManifest(repo, digest); }
   getTag(repo: string, tag: string) { return this.parts.manifests.getTag(repo, tag); }
   missingManifests(repo: string, digests: string[]) { return this.parts.manifests.missingManifests(repo, digests); }
+  readForPut(repo: string, blobs: string[], manifests: string[]) { return this.parts.manifests.readForPut(repo, blobs, manifests); }
   putManifest(repo: string, m: ManifestRecord, tags: string[], options: PutManifestOptions) { return this.parts.manifests.putManifest(repo, m, tags, options); }
   recordPull(repo: string, digest: string, at: number, notSince: number) { return this.parts.manifests.recordPull(repo, digest, at, notSince); }
   deleteManifest(repo: string, digest: string) { return this.parts.manifests.deleteManifest(repo, digest); }

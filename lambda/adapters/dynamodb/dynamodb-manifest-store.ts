@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, TransactWriteItem, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Descriptor } from '../../oci/manifest';
 import {
-  ImmutableTagError, ManifestRecord, ManifestStore, ManifestSummary, PutManifestOptions, ReferenceMissingError, TAG_COPY_MAX_BYTES,
+  ImmutableTagError, ManifestRecord, ManifestStore, ManifestSummary, PutManifestOptions, PutReferences, ReferenceMissingError, TAG_COPY_MAX_BYTES,
   TagRecord, TagSummaryPage,
 } from '../../ports/manifest-store';
 import type { Page } from '../../ports/page';
-import { deleteReturning, getItem, isConditionFailure, Item, ItemKey, TableRef, transactWrite } from './items';
-import { keys, prefixes, repoPk } from './keys';
+import { deleteReturning, getItem, isConditionFailure, Item, ItemKey, putItem, TableRef, transactWrite } from './items';
+import { CATALOG_PK, keys, prefixes, repoPk } from './keys';
 import { deleteManifestItems } from './manifest-delete';
 import {
-  descriptorOf, MANIFEST_ATTRIBUTES, manifestAttributes, manifestRecord, referrerDescriptor, summaryOf, tagCopyAttributes,
+  descriptorOf, linkRecord, MANIFEST_ATTRIBUTES, manifestAttributes, manifestRecord, referrerDescriptor, summaryOf, tagCopyAttributes,
 } from './manifest-items';
 import { missingKeys, pageOfNames, queryPrefix } from './query';
 import { batchGet, countTagItems, tagsPointingAt, tagSummaryPage } from './tag-summaries';
@@ -61,12 +61,27 @@ export class DynamoDbManifestStore implements ManifestStore {
     return found;
   }
 
+  async readForPut(repo: string, blobs: string[], manifests: string[]): Promise<PutReferences> {
+    const wanted = [...unique(blobs).map((d) => keys.link(repo, d)), ...unique(manifests).map((d) => keys.manifest(repo, d)), keys.catalog(repo)];
+    const items = await batchGet(this.t, wanted, ['pk', 'sk', 'digest', 'size', 'objectKey', 'touchedAt', 'gcState', 'summary'], true);
+    const read: PutReferences = { links: new Map(), manifests: new Map(), listed: false };
+    for (const item of items) {
+      const sk = item.sk as string;
+      if (item.pk === CATALOG_PK) read.listed = true;
+      else if (sk.startsWith('BLOB#')) read.links.set(item.digest as string, linkRecord(item));
+      else read.manifests.set(item.digest as string, { summary: summaryOf(item.summary), condemned: item.gcState !== undefined });
+    }
+    return read;
+  }
+
   /**
-   * See the port for what is atomic. The first transaction holds the manifest item and the renewal of up to
-   * REFERENCES_WITH_MANIFEST references, then tags, catalog and referrer entry in order, 100 items a
-   * transaction. References beyond that are renewed first, in transactions of their own: those are then
-   * not atomic with the put, and are protected from a collector racing it only by the grace period
-   * (the collector condemns nothing touched within it), not by the failed condition.
+   * See the port for what is atomic. The first transaction holds the manifest item, its tags and a
+   * ConditionCheck of up to REFERENCES_WITH_MANIFEST references (checks of one item by many transactions
+   * do not conflict, so pushes sharing base layers never cancel each other), then the rest of the tags and
+   * the referrer entry, 100 items a transaction. References beyond that are renewed first (touchedAt, the
+   * condemned mark removed) in transactions of their own: those are then protected from a collector racing
+   * the put only by the grace period (the collector condemns nothing touched within it). The catalog entry
+   * is put beside the first transaction, and only for a repository the caller did not find listed.
    */
   async putManifest(repo: string, m: ManifestRecord, tags: string[], options: PutManifestOptions): Promise<void> {
     const { now } = options;
@@ -74,22 +89,25 @@ export class DynamoDbManifestStore implements ManifestStore {
     const copy = m.body && m.size <= TAG_COPY_MAX_BYTES ? tagCopyAttributes(m) : undefined;
     // Which write a tag item comes from, so a racing deleteManifest removes only tags written before it.
     const writeId = randomUUID();
-    const refs: Write[] = options.referencesMayBeAbsent ? [] : [
-      ...unique(m.blobs ?? []).map((d) => this.renewal(keys.link(repo, d), now, { reference: d })),
-      ...unique(m.children ?? []).map((d) => this.renewal(keys.manifest(repo, d), now, { reference: d })),
+    const refs: ItemKey[] = options.referencesMayBeAbsent ? [] : [
+      ...unique(m.blobs ?? []).map((d) => keys.link(repo, d)),
+      ...unique(m.children ?? []).map((d) => keys.manifest(repo, d)),
     ];
-    const overflow = refs.splice(REFERENCES_WITH_MANIFEST);
+    const digests = options.referencesMayBeAbsent ? [] : [...unique(m.blobs ?? []), ...unique(m.children ?? [])];
+    const overflow = refs.splice(REFERENCES_WITH_MANIFEST).map((key, i) => this.renewal(key, now, { reference: digests[REFERENCES_WITH_MANIFEST + i] }));
     for (let i = 0; i < overflow.length; i += TRANSACTION_MAX_ITEMS) await this.write(overflow.slice(i, i + TRANSACTION_MAX_ITEMS));
-    const rest: Write[] = [
-      ...tags.map((tag) => this.tagPut(repo, tag, m.digest, { tag, digest: m.digest, manifest: copy, writeId, summary: m.summary, pushedAt: now }, immutable.has(tag))),
-      { item: { Put: { TableName: this.t.table, Item: { ...keys.catalog(repo), name: repo } } } },
-    ];
+    const checks = refs.map((key, i) => this.check(key, { reference: digests[i] }));
+    const rest: Write[] = tags.map((tag) => this.tagPut(repo, tag, m.digest, { tag, digest: m.digest, manifest: copy, writeId, summary: m.summary, pushedAt: now }, immutable.has(tag)));
     if (m.subject) {
       rest.push({ item: { Put: { TableName: this.t.table, Item: { ...keys.referrer(repo, m.subject, m.digest), descriptor: referrerDescriptor(m) } } } });
     }
-    const first = [this.manifestUpdate(repo, m, now), ...refs];
+    const first = [this.manifestUpdate(repo, m, now), ...checks];
     const room = TRANSACTION_MAX_ITEMS - first.length;
-    await this.write([...first, ...rest.slice(0, room)]);
+    // A new repository's catalog entry: beside the transaction (a failed put may leave it listed and empty).
+    await Promise.all([
+      this.write([...first, ...rest.slice(0, room)]),
+      options.listed ? undefined : putItem(this.t, { ...keys.catalog(repo), name: repo }),
+    ]);
     for (let i = room; i < rest.length; i += TRANSACTION_MAX_ITEMS) await this.write(rest.slice(i, i + TRANSACTION_MAX_ITEMS));
   }
 
@@ -141,6 +159,18 @@ export class DynamoDbManifestStore implements ManifestStore {
           TableName: this.t.table, Key: keys.manifest(repo, m.digest),
           UpdateExpression: `SET ${set.join(', ')} REMOVE ${remove.join(', ')}`,
           ExpressionAttributeNames: names, ExpressionAttributeValues: values,
+        },
+      },
+    };
+  }
+
+  /** Checks that a link or a child manifest exists and is not condemned, writing nothing (no conflict with other checks). */
+  private check(key: ItemKey, w: { reference: string }): Write {
+    return {
+      ...w,
+      item: {
+        ConditionCheck: {
+          TableName: this.t.table, Key: key, ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gcState)',
         },
       },
     };

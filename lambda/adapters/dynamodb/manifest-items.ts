@@ -1,4 +1,6 @@
 import type { Descriptor } from '../../oci/manifest';
+import type { BlobRecord } from '../../ports/blob-index';
+import type { GcState } from '../../ports/gc-store';
 import type { ManifestRecord, ManifestSummary } from '../../ports/manifest-store';
 import type { Item } from './items';
 
@@ -49,6 +51,14 @@ export function manifestRecord(item: Item | null | undefined): ManifestRecord | 
     touchedAt: optionalNumber(item.touchedAt),
     summary: summaryOf(item.summary),
   };
+}
+
+/** A blob record or link item as the port's record (touchedAt and gcState when stored). */
+export function linkRecord(item: Item): BlobRecord {
+  const record: BlobRecord = { digest: item.digest as string, size: Number(item.size), objectKey: item.objectKey as string };
+  if (item.touchedAt !== undefined) record.touchedAt = Number(item.touchedAt);
+  if (item.gcState !== undefined) record.gcState = item.gcState as GcState;
+  return record;
 }
 
 /** A stored summary as the port's (numbers come back from DynamoDB as numbers; absent on older items). */

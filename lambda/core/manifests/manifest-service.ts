@@ -56,15 +56,24 @@ export class ManifestService {
     const parsed = parseManifest(body, contentType);
     const requiredBlobs = unique(parsed.requiredBlobs);
     const requiredManifests = unique(parsed.requiredManifests);
-    const missingBlobs = await meta.missingBlobs(repository, requiredBlobs);
-    // An index's children are checked with their stored summaries: the index's own sums them.
-    const children = requiredManifests.length > 0 ? await meta.manifestSummaries(repository, requiredManifests) : new Map();
-    const missing = [...missingBlobs, ...requiredManifests.filter((d) => !children.has(d))];
+    // One read: the links and child manifests it names (the config's link tells where its bytes are, for the
+    // summary's platform) and whether the repository is listed yet.
+    const refs = await meta.readForPut(repository, requiredBlobs, requiredManifests);
+    const now = this.deps.now();
+    const condemned = requiredBlobs.filter((d) => refs.links.get(d)?.gcState !== undefined);
+    const rescued = await Promise.all(condemned.map((d) => meta.touchLink(repository, d, now, now)));
+    const missing = [
+      ...requiredBlobs.filter((d) => !refs.links.has(d) || rescued[condemned.indexOf(d)] === 'gone'),
+      ...requiredManifests.filter((d) => !refs.manifests.has(d) || refs.manifests.get(d)!.condemned),
+    ];
     if (missing.length > 0) throw referencesUnknown(missing);
-    const summary = await summarize(repository, body, parsed, { blobIndex: meta, blobs, logger: this.deps.logger, children });
+    const children = new Map([...refs.manifests].map(([d, m]) => [d, m.summary]));
+    const configLinks = { getLinkedBlob: async (_repository: string, d: string) => refs.links.get(d) ?? null };
+    const summary = await summarize(repository, body, parsed, { blobIndex: configLinks, blobs, logger: this.deps.logger, children });
     const record: ManifestRecord = {
-      // What it names: the store renews each in the put's own transaction, so the collector cannot delete
-      // one between the check above and the put (it fails the put instead: ReferenceMissingError).
+      // What it names: the store checks each in the put's own transaction (exists, not condemned), so the
+      // collector cannot delete one between the read above and the put (it fails the put instead:
+      // ReferenceMissingError); once stored, this young manifest keeps them live.
       blobs: requiredBlobs, children: requiredManifests,
       digest, mediaType: parsed.mediaType, size: body.length,
       subject: parsed.subject?.digest, artifactType: parsed.artifactType,
@@ -82,7 +91,7 @@ export class ManifestService {
     // hosts racing to move one cannot both pass, whatever either read before.
     const immutable = await this.immutability.immutableAmong(repository, tags);
     try {
-      await meta.putManifest(repository, record, tags, { now: this.deps.now(), immutableTags: immutable.tags });
+      await meta.putManifest(repository, record, tags, { now, immutableTags: immutable.tags, listed: refs.listed });
     } catch (err) {
       if (err instanceof ImmutableTagError) throw immutableTagDenied(err.tag, repository, immutable.rule, 'push');
       if (err instanceof ReferenceMissingError) throw referencesUnknown(err.missing);

@@ -166,21 +166,56 @@ export function manifestStoreContract(
       expect(await store.listReferrers(repo, digestOf('nobody'))).toEqual([]);
     });
 
-    it('a put stores blobs and children, and renews each link and child it names (touchedAt, condemned mark removed)', async () => {
-      const repo = uniqueRepo('renew');
+    it('a put stores blobs and children and checks each link and child it names without writing it; a condemned one -> ReferenceMissingError', async () => {
+      const repo = uniqueRepo('check');
       const [config, layer] = await linkedBlobs(repo, 2);
       const child = manifestRecord('{"child":1}');
       await store.putManifest(repo, child, [], { now: NOW });
-      await marks.mark({ kind: 'link', repository: repo, digest: layer! }, 'condemned');
-      await marks.mark({ kind: 'manifest', repository: repo, digest: child.digest }, 'condemned');
       const index = manifestRecord('{"index":1}', { blobs: [config!, layer!], children: [child.digest] });
       await store.putManifest(repo, index, ['v1'], { now: NOW + 50 });
       expect(comparable(await store.getManifest(repo, index.digest)))
         .toEqual(comparable({ ...index, pushedAt: NOW + 50, touchedAt: NOW + 50 }));
-      for (const digest of [config!, layer!]) {
-        expect(await marks.marksOf({ kind: 'link', repository: repo, digest })).toEqual({ touchedAt: NOW + 50 });
-      }
-      expect(await marks.marksOf({ kind: 'manifest', repository: repo, digest: child.digest })).toEqual({ touchedAt: NOW + 50 });
+      // Checked, not written: many puts naming one base layer never write the same item.
+      for (const digest of [config!, layer!]) expect(await marks.marksOf({ kind: 'link', repository: repo, digest })).toEqual({ touchedAt: NOW });
+      expect(await marks.marksOf({ kind: 'manifest', repository: repo, digest: child.digest })).toEqual({ touchedAt: NOW });
+
+      await marks.mark({ kind: 'link', repository: repo, digest: layer! }, 'condemned');
+      const second = manifestRecord('{"index":2}', { blobs: [config!, layer!] });
+      const err = await store.putManifest(repo, second, ['v2'], { now: NOW + 60 }).catch((e: unknown) => e);
+      expect((err as ReferenceMissingError).missing).toEqual([layer]);
+      await marks.mark({ kind: 'manifest', repository: repo, digest: child.digest }, 'condemned');
+      const third = manifestRecord('{"index":3}', { children: [child.digest] });
+      const childErr = await store.putManifest(repo, third, ['v3'], { now: NOW + 70 }).catch((e: unknown) => e);
+      expect((childErr as ReferenceMissingError).missing).toEqual([child.digest]);
+      expect(await store.getTag(repo, 'v2')).toBeNull();
+      expect(await store.getTag(repo, 'v3')).toBeNull();
+      expect(await marks.marksOf({ kind: 'link', repository: repo, digest: layer! })).toMatchObject({ gcState: 'condemned' });
+    });
+
+    it('readForPut: the named links (with marks), the named manifests (summaries, condemned) and whether the repository is listed', async () => {
+      const repo = uniqueRepo('read-for-put');
+      expect(await store.readForPut(repo, [digestOf('a')], [digestOf('b')])).toEqual({ links: new Map(), manifests: new Map(), listed: false });
+      const [kept, condemned] = await linkedBlobs(repo, 2);
+      await marks.mark({ kind: 'link', repository: repo, digest: condemned! }, 'condemned');
+      const summary = { mediaType: 'application/vnd.oci.image.manifest.v1+json', size: 42, platforms: ['linux/amd64'] };
+      const child = manifestRecord('{"child":"read"}', { summary });
+      await store.putManifest(repo, child, [], { now: NOW });
+      const read = await store.readForPut(repo, [kept!, condemned!, digestOf('absent')], [child.digest, digestOf('absent-child')]);
+      expect(read.listed).toBe(true);
+      expect([...read.links.keys()].sort()).toEqual([kept!, condemned!].sort());
+      expect(read.links.get(kept!)).toMatchObject({ digest: kept, objectKey: expect.any(String), touchedAt: NOW });
+      expect(read.links.get(kept!)?.gcState).toBeUndefined();
+      expect(read.links.get(condemned!)?.gcState).toBe('condemned');
+      expect(read.manifests).toEqual(new Map([[child.digest, { summary, condemned: false }]]));
+    });
+
+    it('a put lists a new repository in the catalog unless the caller read it listed', async () => {
+      const fresh = uniqueRepo('listed-new');
+      await store.putManifest(fresh, manifestRecord('{"listed":1}'), ['v1'], { now: NOW });
+      expect(await store.repositoryExists(fresh)).toBe(true);
+      const told = uniqueRepo('listed-told');
+      await store.putManifest(told, manifestRecord('{"listed":2}'), ['v1'], { now: NOW, listed: true });
+      expect(await store.repositoryExists(told)).toBe(false);
     });
 
     it('a put whose blob link or child manifest is gone -> ReferenceMissingError naming it; nothing is stored', async () => {
@@ -216,15 +251,19 @@ export function manifestStoreContract(
       expect(await marks.marksOf({ kind: 'link', repository: repo, digest: present! })).toEqual({ touchedAt: NOW });
     });
 
-    it('more references than fit beside the manifest (150 layers): all renewed; a missing one still refuses the put', async () => {
+    it('more references than fit beside the manifest (150 layers): those past 99 renewed first, the rest checked; a missing or condemned one refuses the put', async () => {
       const repo = uniqueRepo('wide');
       const layers = await linkedBlobs(repo, 150);
-      for (const digest of [layers[3]!, layers[140]!]) await marks.mark({ kind: 'link', repository: repo, digest }, 'condemned');
+      await marks.mark({ kind: 'link', repository: repo, digest: layers[140]! }, 'condemned');
       const m = manifestRecord('{"wide":1}', { blobs: layers });
       await store.putManifest(repo, m, ['wide'], { now: NOW + 9 });
-      for (const digest of [layers[0]!, layers[3]!, layers[140]!, layers[149]!]) {
+      for (const digest of [layers[140]!, layers[149]!]) {
         expect(await marks.marksOf({ kind: 'link', repository: repo, digest })).toEqual({ touchedAt: NOW + 9 });
       }
+      expect(await marks.marksOf({ kind: 'link', repository: repo, digest: layers[0]! })).toEqual({ touchedAt: NOW });
+      await marks.mark({ kind: 'link', repository: repo, digest: layers[3]! }, 'condemned');
+      const condemned = manifestRecord('{"wide":3}', { blobs: layers });
+      await expect(store.putManifest(repo, condemned, ['wide3'], { now: NOW + 10 })).rejects.toBeInstanceOf(ReferenceMissingError);
       await store.unlinkBlob(repo, layers[120]!);
       const again = manifestRecord('{"wide":2}', { blobs: layers });
       await expect(store.putManifest(repo, again, ['wide2'], { now: NOW + 10 })).rejects.toBeInstanceOf(ReferenceMissingError);
@@ -232,7 +271,7 @@ export function manifestStoreContract(
       expect(await store.getTag(repo, 'wide2')).toBeNull();
     });
 
-    it('concurrent puts of manifests naming the same blobs all succeed (transaction conflicts are retried)', async () => {
+    it('concurrent puts of manifests naming the same blobs all succeed', async () => {
       const repo = uniqueRepo('shared-layers');
       const shared = await linkedBlobs(repo, 3);
       const images = Array.from({ length: 8 }, (_, i) => manifestRecord(`{"shared":${i}}`, { blobs: shared }));

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Descriptor } from '../../../lambda/oci/manifest';
+import type { BlobRecord } from '../../../lambda/ports/blob-index';
 import type { GcMarks } from '../../../lambda/ports/gc-store';
 import {
-  ImmutableTagError, ManifestRecord, ManifestStore, ManifestSummary, PutManifestOptions, ReferenceMissingError, TAG_COPY_MAX_BYTES,
+  ImmutableTagError, ManifestRecord, ManifestStore, ManifestSummary, PutManifestOptions, PutReferences, ReferenceMissingError, TAG_COPY_MAX_BYTES,
   TagRecord, TagSummaryPage,
 } from '../../../lambda/ports/manifest-store';
 import { MemoryCatalog, pageOf } from './memory-catalog';
@@ -55,6 +56,19 @@ export class MemoryManifestStore implements ManifestStore {
     return found;
   }
 
+  async readForPut(repo: string, blobs: string[], manifests: string[]): Promise<PutReferences> {
+    const read: PutReferences = { links: new Map(), manifests: new Map(), listed: await this.catalog.repositoryExists(repo) };
+    for (const d of blobs) {
+      const link = this.links.get(`${repo}@${d}`);
+      if (link) read.links.set(d, linkCopy(link));
+    }
+    for (const d of manifests) {
+      const m = this.manifests.get(`${repo}@${d}`);
+      if (m) read.manifests.set(d, { summary: structuredClone(m.summary), condemned: m.gcState !== undefined });
+    }
+    return read;
+  }
+
   async putManifest(repo: string, m: ManifestRecord, tags: string[], options: PutManifestOptions) {
     const { now } = options;
     const immutable = new Set(options.immutableTags ?? []);
@@ -72,9 +86,9 @@ export class MemoryManifestStore implements ManifestStore {
     type Write = { check?: () => void; apply: () => void };
     const writes: Write[] = [
       {
-        check: () => renewable(refs.slice(0, firstRefs)),
+        // As the adapter's ConditionChecks: each must exist and not be condemned; none is written.
+        check: () => checkable(refs.slice(0, firstRefs)),
         apply: () => {
-          renew(refs.slice(0, firstRefs), now);
           const old = this.manifests.get(`${repo}@${m.digest}`);
           this.manifests.set(`${repo}@${m.digest}`, { ...clone(m)!, pushedAt: now, touchedAt: now, lastPulledAt: old?.lastPulledAt });
         },
@@ -88,8 +102,8 @@ export class MemoryManifestStore implements ManifestStore {
           this.repoTags(repo).set(t, { digest: m.digest, writeId, manifest: clone(copy), summary: structuredClone(m.summary), pushedAt: now });
         },
       })),
-      { apply: () => this.catalog.add(repo) },
     ];
+    if (!options.listed) this.catalog.add(repo);
     if (m.subject) writes.push({ apply: () => { this.subjectReferrers(repo, m.subject!).set(m.digest, descriptorOf(m)); } });
     const groups = groupWrites(writes.length, refs.length);
     for (const [start, end] of groups) {
@@ -195,6 +209,19 @@ interface Reference {
 function renewable(refs: Reference[]): void {
   const missing = refs.filter((r) => !r.item()).map((r) => r.d);
   if (missing.length > 0) throw new ReferenceMissingError(missing);
+}
+
+/** Every reference exists and is not condemned (the adapter's ConditionCheck), else ReferenceMissingError. */
+function checkable(refs: Reference[]): void {
+  const missing = refs.filter((r) => { const item = r.item(); return !item || item.gcState !== undefined; }).map((r) => r.d);
+  if (missing.length > 0) throw new ReferenceMissingError(missing);
+}
+
+/** A link as the port returns it, without the run id. */
+function linkCopy(link: StoredBlob): BlobRecord {
+  const { gcRun: _run, ...rest } = link;
+  for (const k of Object.keys(rest) as Array<keyof BlobRecord>) if (rest[k] === undefined) delete rest[k];
+  return { ...rest };
 }
 
 /** touchedAt = now and the condemned mark removed, on every reference (all present, or none written). */

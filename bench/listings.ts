@@ -83,3 +83,22 @@ export async function measureListings(base: string, repo: string, count: number,
   }
   return out;
 }
+
+/** A complete tags list of a large repository, read in pages of `pageSize` (`?n=`), Link pages followed. */
+export interface PagedTagsList { tags: number; pageSize: number; pages: number; setupSeconds: number; ms: number[] }
+
+/** Sets up `count` tags in `repo`, then times `times` complete tags lists asked for in pages of `pageSize`. */
+export async function measurePagedTagsList(base: string, repo: string, count: number, times: number, pageSize: number): Promise<PagedTagsList> {
+  const setupSeconds = await setUpTags(base, repo, count);
+  const out: PagedTagsList = { tags: count, pageSize, pages: 0, setupSeconds, ms: [] };
+  const path = `/v2/${repo}/tags/list?n=${pageSize}`;
+  await listAll(base, path, 'tags'); // warm-up
+  for (let i = 0; i < times; i++) {
+    const t0 = performance.now();
+    const { entries, pages } = await listAll(base, path, 'tags');
+    out.ms.push(round(performance.now() - t0, 2));
+    if (new Set(entries).size !== count) throw new Error(`tags list of ${repo} in pages of ${pageSize}: ${new Set(entries).size} distinct tags, expected ${count}`);
+    out.pages = pages;
+  }
+  return out;
+}

@@ -1,11 +1,23 @@
 /** The bench's table on stdout: each figure per contender (median and min–max of the runs), ratios and targets. */
-import type { Figures } from './measure';
+import type { Figures as MeasuredFigures } from './measure';
 import type { Floors } from './floors';
+import type { ScaleFigures } from './scale-figures';
+import type { BackendCalls } from './backend-calls';
+import { breakdown, Cost, costOf, LAMBDA, scaled, Usage, usd } from './cost';
 import { median, round } from './stats';
 
 export type Contender = 'stratus' | 'stratus-lambda' | 'distribution-s3' | 'distribution-fs';
 export const CONTENDERS: Contender[] = ['stratus', 'stratus-lambda', 'distribution-s3', 'distribution-fs'];
+/** One contender's figures: bench/measure.ts's and bench/scale-figures.ts's. */
+export type Figures = MeasuredFigures & ScaleFigures;
 export type Results = Partial<Record<Contender, Figures>>;
+
+/** Backend calls of one of the counted single operations, per operation. */
+function perOperation(f: Figures | undefined, op: string, field: keyof BackendCalls): number | undefined {
+  const o = f?.operations?.calls[op];
+  const v = o?.calls?.[field];
+  return typeof v === 'number' && o ? round(v / o.times, 2) : undefined;
+}
 export interface Target { target: string; holds: boolean | null; detail: string }
 
 type Value = number | number[] | undefined;
@@ -32,13 +44,18 @@ function rows(results: Results): Row[] {
     { label: 'docker pull (s)', get: (f) => f.dockerPullSeconds },
     ...Object.keys(any?.manifest ?? {}).map((k) => ({ label: `manifest ${k} (rps)`, get: (f: Figures) => f.manifest[k]?.map((r) => r.rps) })),
     ...Object.keys(any?.manifest ?? {}).map((k) => ({ label: `manifest ${k} p99 (ms)`, get: (f: Figures) => f.manifest[k]?.map((r) => r.p99) })),
-    { label: 'tags list, complete (ms)', get: (f) => f.listings?.tagsListMs },
+    { label: `tags list of ${any?.listings?.tags ?? '-'} tags, complete (ms)`, get: (f) => f.listings?.tagsListMs },
+    { label: `tags list of ${any?.pagedTagsList?.tags ?? '-'} tags, n=${any?.pagedTagsList?.pageSize ?? '-'} pages, complete (ms)`, get: (f) => f.pagedTagsList?.ms },
     { label: 'catalog, complete (ms)', get: (f) => f.listings?.catalogMs },
     { label: 'set up the tags (s)', get: (f) => f.listings?.setupSeconds },
+    { label: 'manifest PUTs/s creating a repository, 1 connection', get: (f) => f.operations?.manifestPutsPerSecond['create repository'] },
+    { label: 'manifest PUTs/s of new tags, 1 connection', get: (f) => f.operations?.manifestPutsPerSecond['new tag'] },
     { label: 'big layer push (s)', get: (f) => f.bigPushSeconds },
     { label: 'peak RSS, big layer push (MB)', get: (f) => f.peakRssDuringBigPushMB },
     { label: 'peak RSS, image push (MB)', get: (f) => f.peakRssDuringPushMB },
+    { label: `peak RSS, ${any?.parallel?.layers ?? '-'} parallel ${any?.parallel?.layerMB ?? '-'} MB pushes (MB)`, get: (f) => f.parallel?.peakRssMB },
     { label: 'RSS after start (MB)', get: (f) => f.rssAfterStartMB },
+    { label: 'RSS at rest after the work (MB)', get: (f) => f.parallel?.idleRssMB },
     { label: 'pull blob bytes via registry (MB)', get: (f) => round(f.pullBytesViaRegistry / 2 ** 20, 2) },
     { label: 'S3 requests per API push', get: (f) => calls(f, 'API push', 's3') },
     { label: 'S3 requests per API pull', get: (f) => calls(f, 'API pull', 's3') },
@@ -48,6 +65,13 @@ function rows(results: Results): Row[] {
     { label: 'DynamoDB requests per API pull', get: (f) => calls(f, 'API pull', 'dynamodb') },
     { label: 'DynamoDB requests per docker push', get: (f) => calls(f, 'docker push', 'dynamodb') },
     { label: 'DynamoDB requests per docker pull', get: (f) => calls(f, 'docker pull', 'dynamodb') },
+    { label: 'DynamoDB requests per blob PUT (POST + PUT)', get: (f) => perOperation(f, 'blob PUT (POST + PUT)', 'dynamodb') },
+    { label: 'DynamoDB requests per blob PUT (single POST)', get: (f) => perOperation(f, 'blob PUT (single POST)', 'dynamodb') },
+    { label: 'DynamoDB requests per manifest PUT', get: (f) => perOperation(f, 'manifest PUT (new tag)', 'dynamodb') },
+    { label: 'DynamoDB reads per manifest PUT', get: (f) => perOperation(f, 'manifest PUT (new tag)', 'dynamodbReads') },
+    { label: 'DynamoDB read units per API pull', get: (f) => f.backendCalls['API pull']?.readUnits },
+    { label: 'DynamoDB read units per docker pull', get: (f) => f.backendCalls['docker pull']?.readUnits },
+    { label: 'DynamoDB write units per docker push', get: (f) => f.backendCalls['docker push']?.writeUnits },
     { label: 'start (s)', get: (f) => f.startSeconds },
   ];
 }
@@ -126,4 +150,97 @@ export function floorLines(results: Results, floors: Floors | undefined, imageMB
     lines.push(`${name}: API push ${mbps(f.pushSeconds)} MB/s (${round(median(floors.image.multipartSeconds) / median(f.pushSeconds), 2)}x the multipart floor's speed), pull ${mbps(f.pullSeconds)} MB/s (${round(median(floors.image.getSeconds) / median(f.pullSeconds), 2)}x GetObject's)`);
   }
   return lines;
+}
+
+/** Issue 17's targets for Stratus's Node host: floors, backend calls, listings, write rates, memory. */
+export function scaleTargets(results: Results, floors: Floors | undefined, bigLayerMB: number): Target[] {
+  const s = results.stratus;
+  const out: Target[] = [];
+  const unmeasured = (target: string) => out.push({ target, holds: null, detail: 'not measured' });
+  const atMost = (target: string, v: number | undefined, limit: number, unit: string, more = '') => (v === undefined
+    ? unmeasured(target) : out.push({ target, holds: v <= limit, detail: `${v}${unit}${more}` }));
+  const floorRatio = (target: string, times: number[] | undefined, floor: number[] | undefined, limit: number) => {
+    if (!times?.length || !floor?.length) return unmeasured(target);
+    const ratio = round(median(times) / median(floor), 2);
+    return out.push({ target, holds: ratio <= limit, detail: `${ratio}x (${median(times)} s vs the floor's ${median(floor)} s)` });
+  };
+  floorRatio('API push <= 1.15x the local S3 server\'s multipart floor', s?.pushSeconds, floors?.image.multipartSeconds, 1.15);
+  floorRatio('API pull <= 1.1x the local S3 server\'s GetObject floor', s?.pullSeconds, floors?.image.getSeconds, 1.1);
+  atMost('blob PUT (POST + PUT) in <= 2 DynamoDB requests', perOperation(s, 'blob PUT (POST + PUT)', 'dynamodb'), 2, '');
+  atMost('blob PUT (single POST) in <= 2 DynamoDB requests', perOperation(s, 'blob PUT (single POST)', 'dynamodb'), 2, '');
+  const reads = perOperation(s, 'manifest PUT (new tag)', 'dynamodbReads');
+  const all = perOperation(s, 'manifest PUT (new tag)', 'dynamodb');
+  if (reads === undefined || all === undefined) unmeasured('manifest PUT in 1 read + 1 transaction');
+  else out.push({ target: 'manifest PUT in 1 read + 1 transaction', holds: reads <= 1 && all - reads <= 1, detail: `${reads} read(s), ${round(all - reads, 2)} write request(s)` });
+  atMost('docker push of the bench image in <= 25 DynamoDB requests', s?.backendCalls['docker push']?.dynamodb, 25, '');
+  const listing = (tags: number, limit: number) => {
+    const ms = s?.listings?.tags === tags ? s.listings.tagsListMs : s?.pagedTagsList?.tags === tags ? s.pagedTagsList.ms : undefined;
+    atMost(`complete tags list of ${tags.toLocaleString('en')} tags <= ${limit} ms`, ms?.length ? median(ms) : undefined, limit, ' ms');
+  };
+  listing(1000, 5);
+  listing(10000, 30);
+  for (const kind of ['create repository', 'new tag']) {
+    const a = s?.operations?.manifestPutsPerSecond[kind];
+    const b = results['distribution-fs']?.operations?.manifestPutsPerSecond[kind];
+    if (a === undefined || b === undefined) unmeasured(`manifest PUTs/s (${kind}) >= distribution-fs`);
+    else out.push({ target: `manifest PUTs/s (${kind}) >= distribution-fs`, holds: a >= b, detail: `${a}/s vs ${b}/s (${round(a / b, 2)}x)` });
+  }
+  for (const name of ['stratus', 'stratus-lambda'] as const) {
+    const f = results[name];
+    atMost(`${name} peak RSS <= 120 MB during the ${bigLayerMB} MB push`, f?.peakRssDuringBigPushMB, 120, ' MB');
+    atMost(`${name} peak RSS <= 120 MB during ${f?.parallel?.layers ?? 4} parallel ${f?.parallel?.layerMB ?? 200} MB pushes`, f?.parallel?.peakRssMB, 120, ' MB');
+  }
+  atMost('stratus RSS after start <= 70 MB', s?.rssAfterStartMB, 70, ' MB');
+  return out;
+}
+
+/** An operation whose cost is computed: its name, the calls of `times` of it, and what it stands for. */
+interface Costed { operation: string; usage: Usage; calls: BackendCalls }
+
+function usageOf(c: BackendCalls, times: number): Usage | undefined {
+  if (!c.s3ByCommand || c.readUnits === undefined || c.writeUnits === undefined) return undefined;
+  return {
+    apiRequests: (c.apiRequests ?? 0) / times, lambdaBilledMs: (c.lambdaBilledMs ?? 0) / times,
+    s3ByCommand: Object.fromEntries(Object.entries(c.s3ByCommand).map(([k, n]) => [k, n / times])),
+    clientS3Gets: (c.redirects ?? 0) / times, readUnits: c.readUnits / times, writeUnits: c.writeUnits / times,
+  };
+}
+
+/** The costed operations of Stratus's Node host (the only contender whose calls are probed at the SDK). */
+export function costedOperations(f: Figures | undefined): Costed[] {
+  if (!f) return [];
+  const out: Costed[] = [];
+  const add = (operation: string, c: BackendCalls | undefined, times: number) => {
+    const usage = c && usageOf(c, times);
+    if (usage && c) out.push({ operation, usage, calls: c });
+  };
+  for (const [op, o] of Object.entries(f.operations?.calls ?? {})) add(op, o.calls, o.times);
+  // The bench image: the Docker engine's push and pull when it ran, else the API's.
+  for (const op of ['docker push', 'docker pull', 'API push', 'API pull']) {
+    if (op.startsWith('API') && f.backendCalls[`docker ${op.slice(4)}`]) continue;
+    add(`${op} of the bench image`, f.backendCalls[op], 1);
+  }
+  return out;
+}
+
+/** Cost per operation and per million, as printed and kept in the results JSON. */
+export interface CostLine { operation: string; perOperation: Cost; perMillion: Cost; usage: Usage }
+
+export function costs(results: Results): CostLine[] {
+  return costedOperations(results.stratus).map(({ operation, usage }) => {
+    const one = costOf(usage);
+    return { operation, perOperation: one, perMillion: scaled(one, 1e6), usage };
+  });
+}
+
+/** The cost section's lines. */
+export function costLines(lines: CostLine[]): string[] {
+  if (!lines.length) return ['(not measured: Stratus\'s Node host did not run, or its SDK probe wrote nothing)'];
+  return [
+    `us-east-1 on-demand prices (bench/cost.ts); Lambda ${LAMBDA.architecture} at ${LAMBDA.memoryMB} MB, billed for the registry time measured here per request;`,
+    'data transfer, storage, the upload service (Fargate, per task-hour) and logs not counted.',
+    ...lines.map((l) => `${l.operation}: ${usd(l.perOperation.total)} each, ${usd(l.perMillion.total)} per million [${breakdown(l.perMillion)}]`
+      + ` (per operation: ${round(l.usage.apiRequests, 2)} API requests, ${round(l.usage.lambdaBilledMs, 1)} Lambda ms, ${round(l.usage.readUnits, 2)} RRU, ${round(l.usage.writeUnits, 2)} WRU, `
+      + `S3 ${Object.entries(l.usage.s3ByCommand).map(([k, n]) => `${k} ${round(n, 2)}`).join(' ') || 'none'}, client S3 GETs ${round(l.usage.clientS3Gets, 2)})`),
+  ];
 }

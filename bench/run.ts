@@ -16,14 +16,21 @@ import { BIG_LAYER_MB, CONCURRENCY, DOCKER, LAYER_MB, LISTINGS, LOAD_SECONDS, MO
 import { bigImage, ociLayout, syntheticImage } from './image';
 import { Registry, cleanups, version, startDistributionFs, startDistributionS3, startStratus, startStratusLambda } from './contenders';
 import { Figures, measure } from './measure';
+import { measureScaleFigures } from './scale-figures';
+import type { BackendCalls } from './backend-calls';
 import { Floors, measureFloors } from './floors';
 import { Engine, startEngine } from './real-clients';
-import { CONTENDERS, Contender, floorLines, Results, table, targets } from './report';
+import { CONTENDERS, Contender, costLines, costs, floorLines, Results, scaleTargets, table, targets } from './report';
 import { round } from './stats';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const say = (s: string) => process.stdout.write(s);
+const list = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+/** The SDK probe's part of a count: commands by name and DynamoDB units (Stratus's Node host). */
+const probed = (c: BackendCalls) => (c.readUnits === undefined ? ''
+  : `; ${c.readUnits} read units, ${c.writeUnits} write units${c.dynamodbFailed ? `, ${c.dynamodbFailed} failed` : ''}`
+    + ` {DynamoDB: ${list(c.dynamodbByCommand ?? {})}} {S3: ${list(c.s3ByCommand ?? {})}}`);
 
 /** The Debian packages the contenders and real clients come from, by the command each provides. */
 const NEEDED: Array<{ command: string; pkg: string; when: boolean }> = [
@@ -83,8 +90,9 @@ async function main(): Promise<void> {
         reg = await starters[name](port++, work);
         const startSeconds = round((performance.now() - started) / 1000, 2);
         say(`  ${name}: ready in ${startSeconds}s, measuring:`);
-        const f = await measure(reg, image, big, layout, engine, (phase) => say(` ${phase} (${round((performance.now() - started) / 1000)}s)`));
-        results[name] = { ...f, startSeconds } as Figures;
+        const phase = (p: string) => say(` ${p} (${round((performance.now() - started) / 1000)}s)`);
+        const f = await measure(reg, image, big, layout, engine, phase);
+        results[name] = { ...f, startSeconds, ...(await measureScaleFigures(reg, phase)) } as Figures;
         say('\n');
       } catch (err) {
         failures[name] = err instanceof Error ? err.message : String(err);
@@ -98,8 +106,15 @@ async function main(): Promise<void> {
   }
 
   const held = targets(results, BIG_LAYER_MB);
-  say(`\nMedian (min–max) of ${RUNS} run(s); ratios are of medians.\n${table(results)}\n\nTargets (vs distribution on S3):\n`);
-  for (const t of held) say(`  [${t.holds === null ? ' ?  ' : t.holds ? 'HOLD' : 'MISS'}] ${t.target}: ${t.detail}\n`);
+  const scaleHeld = scaleTargets(results, floors, BIG_LAYER_MB);
+  const mark = (h: boolean | null) => (h === null ? ' ?  ' : h ? 'HOLD' : 'MISS');
+  say(`\nMedian (min–max) of ${RUNS} run(s); ratios are of medians.\n${table(results)}\n\nTargets (issue 5, vs distribution on S3):\n`);
+  for (const t of held) say(`  [${mark(t.holds)}] ${t.target}: ${t.detail}\n`);
+  say('\nTargets (issue 17: floors, backend calls, listings, write rates, memory):\n');
+  for (const t of scaleHeld) say(`  [${mark(t.holds)}] ${t.target}: ${t.detail}\n`);
+  const costed = costs(results);
+  say('\nAWS cost per operation (Stratus, from its counted calls):\n');
+  for (const line of costLines(costed)) say(`  ${line}\n`);
   say('\nFloors (same run, same machine):\n');
   for (const line of floorLines(results, floors, imageMB)) say(`  ${line}\n`);
   say('\nBackend calls (Stratus: at the SDK, from its request log; distribution: requests at the S3 server):\n');
@@ -107,7 +122,12 @@ async function main(): Promise<void> {
     for (const [op, c] of Object.entries(f.backendCalls)) {
       if (!c) continue;
       say(`  ${name} ${op}: S3 ${c.s3}${c.dynamodb !== undefined ? `, DynamoDB ${c.dynamodb} (${c.dynamodbReads} reads) over ${c.requests} requests, at most ${c.maxReadsPerManifestOrBlobRequest} reads per manifest/blob GET or HEAD` : ''}`
-        + `${c.presigned ? `, presigned GETs by the client ${c.presigned}` : ''}${c.byOperation ? ` [${Object.entries(c.byOperation).map(([k, v]) => `${k} ${v}`).join(', ')}]` : ''}\n`);
+        + `${c.presigned ? `, presigned GETs by the client ${c.presigned}` : ''}${c.byOperation ? ` [${Object.entries(c.byOperation).map(([k, v]) => `${k} ${v}`).join(', ')}]` : ''}`
+        + `${probed(c)}\n`);
+    }
+    for (const [op, o] of Object.entries(f.operations?.calls ?? {})) {
+      const c = o.calls;
+      if (c) say(`  ${name} ${op} x${o.times}: S3 ${c.s3}${c.dynamodb !== undefined ? `, DynamoDB ${c.dynamodb} (${c.dynamodbReads} reads)` : ''}${probed(c)}\n`);
     }
   }
   say('\nCPU by process (push and pull: seconds for the phase; manifest: ms per request):\n');
@@ -137,7 +157,7 @@ async function main(): Promise<void> {
       layersMB: LAYER_MB, layers: image.layers.map((l) => ({ digest: l.digest, size: l.size })), bigLayerMB: BIG_LAYER_MB,
       tags: TAGS, listings: LISTINGS, runs: RUNS, loadSeconds: LOAD_SECONDS, concurrency: CONCURRENCY, docker: DOCKER,
     },
-    floors, results, failures, targets: held,
+    floors, results, failures, targets: held, scaleTargets: scaleHeld, costs: costed,
   }, null, 2));
   say(`Results: ${file}\n`);
   if (Object.keys(failures).length) {

@@ -87,7 +87,9 @@ export async function measureMirror(image: Image, work: string, port: number, lo
 
     // Cold needs an empty Stratus each time (blobs are shared across repositories): a fresh one per run.
     for (let run = 0; run < RUNS; run++) {
-      const reg = await startStratus(port++, join(work, `stratus-${run}`));
+      const dir = join(work, `stratus-${run}`);
+      mkdirSync(dir);
+      const reg = await startStratus(port++, dir);
       try {
         addRootRule(reg, upstream.url);
         await warmupPush(reg.base); // a local repository: warms the host, not the mirror's path

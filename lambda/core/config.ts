@@ -2,8 +2,10 @@ import type { AuthDeps } from '../auth/auth-config';
 import type { BlobStore } from '../ports/blob-store';
 import type { GcStore } from '../ports/gc-store';
 import type { MetadataStore } from '../ports/metadata-store';
+import type { MirrorStore, UpstreamCredentialSource } from '../ports/mirror-store';
 import type { PolicyStore } from '../ports/policy-store';
 import type { StaticAssets } from '../ports/static-assets';
+import type { UpstreamFactory } from '../ports/upstream-registry';
 import type { Logger } from '../shared/logger';
 
 /** Tunables of the registry core; every field has a default in defaultConfig. */
@@ -44,6 +46,15 @@ export interface RegistryConfig {
   uploadBaseUrl: string;
   /** How blob GETs are answered: a 307 to a presigned URL, or the bytes streamed by the host (Node host only). */
   blobDelivery: BlobDelivery;
+  /**
+   * Registry mirror: a cold blob larger than this is not fetched by this host (the Lambda host, within API
+   * Gateway's 30 s): it answers 307 to the upload service (uploadBaseUrl), which fetches it, or 503 without one.
+   */
+  mirrorFillInlineMaxBytes: number;
+  /** Registry mirror: seconds a fill's lease lasts unless renewed (the filling host renews it while it streams). */
+  mirrorLeaseSeconds: number;
+  /** Registry mirror: seconds a request waits for another host's fill of the same blob or manifest, then 503 + Retry-After. */
+  mirrorWaitSeconds: number;
 }
 
 /** 'redirect': 307 to a presigned storage URL; 'proxy': the registry streams the bytes (clients cannot reach storage). */
@@ -72,6 +83,9 @@ export const defaultConfig: RegistryConfig = {
   corsOrigin: '*',
   uploadBaseUrl: '',
   blobDelivery: 'redirect',
+  mirrorFillInlineMaxBytes: Number.MAX_SAFE_INTEGER,
+  mirrorLeaseSeconds: 30,
+  mirrorWaitSeconds: 60,
 };
 
 /** What the core needs from its host: ports, a logger and its configuration. */
@@ -96,6 +110,16 @@ export interface RegistryDeps {
   background?: (task: () => Promise<void>) => void;
   /** The built web UI's files, served at `/` and `/ui/`; absent = no web UI on this host. */
   assets?: StaticAssets;
+  /** Pull-through cache (registry mirror): rules and marks, upstream credentials and clients; absent = no mirror. */
+  mirror?: MirrorDeps;
+}
+
+/** What the registry mirror needs: its store, where upstream credentials are, and how to reach an upstream. */
+export interface MirrorDeps {
+  store: MirrorStore;
+  credentials: UpstreamCredentialSource;
+  /** Makes the client of a rule's upstream (the HTTP adapter in hosts; a fake in unit tests). */
+  upstream: UpstreamFactory;
 }
 
 /** RegistryDeps with the metadata narrowed to the ports one service or handler uses (e.g. `DepsUsing<Catalog>`). */

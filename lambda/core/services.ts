@@ -5,6 +5,7 @@ import type { RegistryDeps } from './config';
 import type { RouteParams } from './http/router';
 import type { RegistryRequest, RegistryResponse } from '../shared/http-types';
 import { ManifestService } from './manifests/manifest-service';
+import { PullThrough } from './mirror/pull-through';
 import { UploadService } from './uploads/upload-service';
 
 /** What one registry builds once and every handler may use: its deps and its services. */
@@ -12,6 +13,8 @@ export interface RegistryServices {
   deps: RegistryDeps;
   manifests: ManifestService;
   uploads: UploadService;
+  /** The pull-through cache (registry mirror); absent when the host configured none. */
+  mirror?: PullThrough;
   /** Present with auth on: the auth settings and the authenticator the token endpoint and Authorizer share. */
   auth?: { deps: AuthDeps; authenticator: Authenticator };
 }
@@ -30,5 +33,6 @@ export type RouteHandler = (call: RouteCall) => Promise<RegistryResponse>;
 /** Builds the services of one registry (one per host process). */
 export function registryServices(deps: RegistryDeps): RegistryServices {
   const auth = deps.auth ? { deps: deps.auth, authenticator: new Authenticator(deps.auth, deps.logger, deps.now) } : undefined;
-  return { deps, manifests: new ManifestService(deps), uploads: new UploadService(deps), auth };
+  const mirror = deps.mirror ? new PullThrough({ ...deps, mirror: deps.mirror }) : undefined;
+  return { deps, manifests: new ManifestService(deps), uploads: new UploadService(deps), mirror, auth };
 }

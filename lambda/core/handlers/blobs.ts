@@ -1,4 +1,4 @@
-import { parseDigest } from '../../oci/digest';
+import { Digest, parseDigest } from '../../oci/digest';
 import { OciError } from '../../oci/errors';
 import { parseName } from '../../oci/names';
 import type { BlobIndex, BlobRecord } from '../../ports/blob-index';
@@ -14,20 +14,35 @@ import type { RouteCall } from '../services';
  */
 export const TOUCH_INTERVAL = 60 * 60 * 1000;
 
-/** HEAD /v2/<name>/blobs/<digest>: size and digest from metadata, no bytes. */
-export async function headBlob({ deps, params }: RouteCall): Promise<RegistryResponse> {
-  const record = await linked(deps, params.name!, params.digest!, { renewStale: true });
+/** HEAD /v2/<name>/blobs/<digest>: size and digest from metadata (or, for a cold mirrored blob, the upstream's), no bytes. */
+export async function headBlob({ deps, mirror, params }: RouteCall): Promise<RegistryResponse> {
+  const repository = parseName(params.name!);
+  const digest = parseDigest(params.digest!);
+  const record = await linked(deps, repository, digest, { renewStale: true });
+  const size = record?.size ?? (await mirror?.headBlob(repository, digest))?.size;
+  if (size === undefined) throw blobUnknown(repository, digest);
   return emptyResponse(200, {
-    'content-length': String(record.size),
+    'content-length': String(size),
     'content-type': 'application/octet-stream',
-    'docker-content-digest': record.digest,
-    etag: `"${record.digest}"`,
+    'docker-content-digest': digest.value,
+    etag: `"${digest.value}"`,
   });
 }
 
-/** GET /v2/<name>/blobs/<digest>: a redirect to a presigned URL, or the bytes streamed (proxy delivery). */
-export async function getBlob({ deps, req, params, caller }: RouteCall): Promise<RegistryResponse> {
-  const record = await linked(deps, params.name!, params.digest!, { renewStale: false });
+/**
+ * GET /v2/<name>/blobs/<digest>: a redirect to a presigned URL, or the bytes streamed (proxy delivery). A
+ * mirrored repository's cold blob is filled from the upstream first (or redirected to the host that fills it).
+ */
+export async function getBlob({ deps, mirror, req, params, caller }: RouteCall): Promise<RegistryResponse> {
+  const repository = parseName(params.name!);
+  const digest = parseDigest(params.digest!);
+  let record = await linked(deps, repository, digest, { renewStale: false });
+  if (!record && mirror) {
+    const filled = await mirror.getBlob(repository, digest);
+    if (filled?.kind === 'elsewhere') return emptyResponse(307, { location: filled.location, 'docker-content-digest': digest.value });
+    record = filled?.record ?? null;
+  }
+  if (!record) throw blobUnknown(repository, digest);
   if (deps.config.blobDelivery === 'proxy') return streamed(deps, record, req.headers.range);
   // A presigned URL never outlives the token that asked for it.
   const tokenLeft = caller.expiresAt === undefined ? Infinity : caller.expiresAt - Math.floor(deps.now() / 1000);
@@ -47,22 +62,23 @@ export async function deleteBlob({ deps, params }: RouteCall): Promise<RegistryR
 }
 
 /**
- * The repository's link to the blob, or BLOB_UNKNOWN. A link the collector condemned is rescued before
- * the answer (a 200 is a promise the blob stays for the grace period); with `renewStale`, a link not
- * renewed for TOUCH_INTERVAL is renewed too. When the collector deleted it meanwhile, BLOB_UNKNOWN.
+ * The repository's link to the blob, or null. A link the collector condemned is rescued before the answer
+ * (a 200 is a promise the blob stays for the grace period); with `renewStale`, a link not renewed for
+ * TOUCH_INTERVAL is renewed too. When the collector deleted it meanwhile, null.
  */
-async function linked(deps: DepsUsing<BlobIndex>, name: string, digestParam: string, opts: { renewStale: boolean }): Promise<BlobRecord> {
-  const repository = parseName(name);
-  const digest = parseDigest(digestParam);
-  const unknown = () => new OciError('BLOB_UNKNOWN', `blob ${digest.value} not found in ${repository}`, { detail: { digest: digest.value } });
+async function linked(deps: DepsUsing<BlobIndex>, repository: string, digest: Digest, opts: { renewStale: boolean }): Promise<BlobRecord | null> {
   const record = await deps.meta.getLinkedBlob(repository, digest.value);
-  if (!record) throw unknown();
+  if (!record) return null;
   const now = deps.now();
   const stale = opts.renewStale && (record.touchedAt ?? 0) < now - TOUCH_INTERVAL;
   if (record.gcState !== undefined || stale) {
-    if ((await deps.meta.touchLink(repository, digest.value, now, now - TOUCH_INTERVAL)) === 'gone') throw unknown();
+    if ((await deps.meta.touchLink(repository, digest.value, now, now - TOUCH_INTERVAL)) === 'gone') return null;
   }
   return record;
+}
+
+function blobUnknown(repository: string, digest: Digest): OciError {
+  return new OciError('BLOB_UNKNOWN', `blob ${digest.value} not found in ${repository}`, { detail: { digest: digest.value } });
 }
 
 /**

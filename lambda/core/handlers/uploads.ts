@@ -10,8 +10,10 @@ import { SESSION_SECRET_PARAM, SessionAccess, uploadLocation } from '../uploads/
 import type { BodyInput, RangeConflict } from '../uploads/upload-service';
 
 /** POST /v2/<name>/blobs/uploads/: start a session, upload monolithically, or mount from another repository. */
-export async function startUpload({ deps, uploads, req, params, caller }: RouteCall): Promise<RegistryResponse> {
+export async function startUpload({ deps, uploads, mirror, req, params, caller }: RouteCall): Promise<RegistryResponse> {
   const repository = parseName(params.name!);
+  // A repository filled from an upstream is read-only: refused before any byte is taken.
+  await mirror?.refusePush(repository);
   const mount = req.query.get('mount');
   const from = req.query.get('from');
   // Mounting needs pull on `from`; without it, a normal session starts (as distribution does).

@@ -142,7 +142,8 @@ export class ManifestService {
 /** Annotations are kept only for referrer descriptors, and only when they fit beside them in one item. */
 const MAX_REFERRER_ANNOTATION_BYTES = 64 * 1024;
 
-function referrerAnnotations(annotations: Record<string, string> | undefined): Record<string, string> | undefined {
+/** A referrer's annotations as kept beside its descriptor (none when too large); also used by the mirror's copies. */
+export function referrerAnnotations(annotations: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!annotations) return undefined;
   return JSON.stringify(annotations).length <= MAX_REFERRER_ANNOTATION_BYTES ? annotations : undefined;
 }

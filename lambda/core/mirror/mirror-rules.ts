@@ -10,6 +10,12 @@ import { matchRule, RuleMatch } from './rule-match';
  */
 export type RepositoryOrigin = { kind: 'local' } | { kind: 'mirrored'; match: RuleMatch; marked: boolean };
 
+/** A repository's origin when mirrored. */
+export type MirroredOrigin = Extract<RepositoryOrigin, { kind: 'mirrored' }>;
+
+/** Writes a repository's mirror mark (before its first filled item) unless the origin says it has one. */
+export type MarkRepository = (repository: string, origin: MirroredOrigin) => Promise<void>;
+
 /** How long a host trusts a repository's origin it looked up (marks are never removed; local stays local). */
 export const ORIGIN_CACHE_MS = 5_000;
 /** Origins remembered per process at most (the oldest is forgotten first). */

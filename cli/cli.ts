@@ -6,6 +6,7 @@ import { CliError } from './errors';
 import type { LocalFallback } from './local-fallback';
 import { GC_COMMANDS } from './gc';
 import { IMMUTABILITY_COMMANDS } from './immutability';
+import { MIRROR_USAGE, mirrorCommand } from './mirror';
 import { RETENTION_COMMANDS } from './retention';
 import { terminalProgress } from './terminal-progress';
 import type { TargetCommand } from './target-command';
@@ -28,7 +29,7 @@ const USAGE = () => [
   '',
   'commands:',
   ...[...Object.values(COMMANDS).map(([usage]) => usage), ...Object.values(LIFECYCLE_COMMANDS).map(([usage]) => usage), 'keys rotate [--secret <secret id>]  the local key file, or start the deployed secret\'s rotation',
-    ...BACKUP_USAGE]
+    ...BACKUP_USAGE, ...MIRROR_USAGE]
     .map((usage) => {
       const [syntax, ...help] = usage.split(/ {2,}/);
       return help.length ? `  ${syntax.padEnd(42)} ${help.join(' ')}` : `  ${syntax}`;
@@ -44,6 +45,11 @@ const USAGE = () => [
 /** Runs `npx stratus ...` with these arguments; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
+    // The mirror commands have options of their own (cli/mirror.ts parses them).
+    if (argv[0] === 'mirror') {
+      await mirrorCommand(argv.slice(1), io);
+      return 0;
+    }
     const { values, positionals } = parseArgs({
       args: argv,
       allowPositionals: true,

@@ -2,8 +2,9 @@
  * Stratus as Docker's `registry-mirrors` (issue 16), with the real daemon and containerd. No internet here:
  * Docker Hub is unreachable, so a `docker pull busybox` that succeeds was served by the mirror. The upstream
  * is CNCF distribution behind a recording proxy (test/support), holding `library/busybox:latest` made with
- * `docker import`; Stratus runs as `npm start` with a root rule (`npx stratus mirror add '' <upstream>`).
- * One upstream, one Stratus, one dockerd, one containerd for the whole file.
+ * `docker import`; Stratus runs as `npm start` with auth on and a root rule (`npx stratus mirror add ''
+ * <upstream>`). Docker sends no credentials to a mirror, so the mirrored pulls are anonymous, while the
+ * local repositories still need a login. One upstream, one Stratus, one dockerd, one containerd.
  */
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -17,6 +18,7 @@ import { startDistributionUpstream, UpstreamRegistry } from '../support/upstream
 const ROOT = resolve(__dirname, '../..');
 const DIGEST_LINE = /digest: (sha256:[a-f0-9]{64}) size: \d+/;
 const TAG_TTL_SECONDS = 2;
+const ADMIN = { user: 'admin', password: 'admin-Secret-1' };
 
 /** One request line of Stratus's JSON log. */
 interface LoggedRequest {
@@ -42,6 +44,15 @@ describe('registry mirror (docker --registry-mirror, containerd hosts.toml)', ()
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as { message: string } & LoggedRequest)
       .filter((l) => l.message === 'request');
+  /** A bearer token for the admin from Stratus's token endpoint (the realm its 401 names). */
+  const adminToken = async (scope: string): Promise<string> => {
+    const challenge = (await fetch(`http://${registry.host}/v2/`)).headers.get('www-authenticate') ?? '';
+    const realm = /realm="([^"]+)"/.exec(challenge)![1];
+    const service = /service="([^"]+)"/.exec(challenge)?.[1] ?? '';
+    const basic = Buffer.from(`${ADMIN.user}:${ADMIN.password}`).toString('base64');
+    const res = await fetch(`${realm}?service=${encodeURIComponent(service)}&scope=${encodeURIComponent(scope)}`, { headers: { authorization: `Basic ${basic}` } });
+    return `Bearer ${((await res.json()) as { token: string }).token}`;
+  };
   const logOffset = (): number => readFileSync(registry.logFile!, 'utf8').length;
   const upstreamBlobGets = (): string[] =>
     upstream.requests().filter((r) => r.method === 'GET' && r.path.includes('/blobs/')).map((r) => r.path.split('/blobs/')[1]);
@@ -51,7 +62,9 @@ describe('registry mirror (docker --registry-mirror, containerd hosts.toml)', ()
     const dataDir = join(work, 'stratus-data');
     await settle(
       startDistributionUpstream().then((u) => (upstream = u)),
-      startRegistry({ dataDir }).then((r) => (registry = r)),
+      startRegistry({
+        dataDir, env: { STRATUS_AUTH: 'on', STRATUS_ADMIN_USER: ADMIN.user, STRATUS_ADMIN_PASSWORD: ADMIN.password },
+      }).then((r) => (registry = r)),
       startContainerd().then((c) => (containerd = c)),
     );
     // dockerd needs Stratus's port; the rule goes in meanwhile, through the CLI against the running instance.
@@ -125,38 +138,51 @@ describe('registry mirror (docker --registry-mirror, containerd hosts.toml)', ()
     expect(readFileSync(registry.logFile!, 'utf8').slice(from)).toMatch(/stale/i);
   });
 
-  test('docker push to a local repository works on the same instance (upstream still down)', async () => {
+  test('docker push to a local repository works on the same instance after login (upstream still down)', async () => {
     const local = `${registry.host}/team/app:1`;
     await engine.docker(['tag', 'busybox', local]);
+    // The mirror's anonymous pulls open nothing else: an anonymous push is refused.
+    const anonymous = await engine.docker(['push', local], { allowFail: true });
+    expect(anonymous.code).not.toBe(0);
+    expect(anonymous.output).toMatch(/unauthorized|authentication required|denied/i);
+
+    await engine.docker(['login', '-u', ADMIN.user, '-p', ADMIN.password, registry.host]);
     const push = await engine.docker(['push', local]);
     const pushed = DIGEST_LINE.exec(push.output)?.[1];
     expect(pushed).toMatch(/^sha256:/);
     await engine.docker(['rmi', local]);
     const pull = await engine.docker(['pull', local]);
     expect(pull.output).toContain(`Digest: ${pushed}`);
+
+    // Anonymous: the mirrored repository answers, the local one does not.
+    const accept = { accept: 'application/vnd.docker.distribution.manifest.v2+json' };
+    expect((await fetch(`http://${registry.host}/v2/library/busybox/manifests/latest`, { method: 'HEAD', headers: accept })).status).toBe(200);
+    expect((await fetch(`http://${registry.host}/v2/team/app/manifests/1`, { method: 'HEAD', headers: accept })).status).toBe(401);
   });
 
-  test('a push to the mirrored library/busybox through the registry\'s own name is refused with DENIED', async () => {
+  test('a push to the mirrored library/busybox through the registry\'s own name is refused with DENIED, even for the admin', async () => {
     const own = `${registry.host}/library/busybox:pushed`;
     await engine.docker(['tag', 'busybox', own]);
+    await engine.docker(['login', '-u', ADMIN.user, '-p', ADMIN.password, registry.host]);
     const push = await engine.docker(['push', own], { allowFail: true });
     expect(push.code).not.toBe(0);
     expect(push.output).toMatch(/denied/i);
 
-    // Over HTTP: an upload and a manifest PUT over the mirrored tag get 403 DENIED; the tag is unchanged.
-    const upload = await fetch(`http://${registry.host}/v2/library/busybox/blobs/uploads/`, { method: 'POST' });
+    // Over HTTP with the admin's token: an upload and a manifest PUT over the mirrored tag get 403 DENIED.
+    const authorization = await adminToken('repository:library/busybox:pull,push');
+    const upload = await fetch(`http://${registry.host}/v2/library/busybox/blobs/uploads/`, { method: 'POST', headers: { authorization } });
     expect(upload.status).toBe(403);
     expect(((await upload.json()) as { errors: { code: string }[] }).errors[0].code).toBe('DENIED');
     const manifest = await fetch(`http://${registry.host}/v2/library/busybox/manifests/${upstreamDigest}`, {
-      headers: { accept: 'application/vnd.docker.distribution.manifest.v2+json' },
+      headers: { authorization, accept: 'application/vnd.docker.distribution.manifest.v2+json' },
     });
     const bytes = Buffer.from(await manifest.arrayBuffer());
-    const overwrite = await fetch(`http://${registry.host}/v2/library/busybox/manifests/latest`, {
-      method: 'PUT', body: bytes, headers: { 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' },
+    const overwrite = await fetch(`http://${registry.host}/v2/library/busybox/manifests/pushed`, {
+      method: 'PUT', body: bytes, headers: { authorization, 'content-type': 'application/vnd.docker.distribution.manifest.v2+json' },
     });
     expect(overwrite.status).toBe(403);
     expect(((await overwrite.json()) as { errors: { code: string }[] }).errors[0].code).toBe('DENIED');
-    const head = await fetch(`http://${registry.host}/v2/library/busybox/manifests/pushed`, { method: 'HEAD' });
+    const head = await fetch(`http://${registry.host}/v2/library/busybox/manifests/pushed`, { method: 'HEAD', headers: { authorization } });
     expect(head.status).not.toBe(200);
   });
 

@@ -34,8 +34,12 @@ export type TouchOutcome = 'rescued' | 'touched' | 'fresh' | 'gone';
  * epoch, passed in by the caller (adapters keep no clock). Throws only on backend faults and the errors named.
  */
 export interface BlobIndex {
-  /** The blob as linked to a repository (the link's touchedAt and gcState), or null when the repository has no such blob. */
-  getLinkedBlob(repository: string, digest: string): Promise<BlobRecord | null>;
+  /**
+   * The blob as linked to a repository (the link's touchedAt and gcState), or null when the repository has
+   * no such blob. May be a moment stale (a link just deleted or re-pointed, marks just changed), never
+   * missing a link written before the call; `consistent` for a caller that copies the link (a mount).
+   */
+  getLinkedBlob(repository: string, digest: string, read?: { consistent?: boolean }): Promise<BlobRecord | null>;
   /** The blob anywhere in the registry (the record's touchedAt and gcState), or null. */
   getBlob(digest: string): Promise<BlobRecord | null>;
   /**

@@ -125,6 +125,7 @@ export const TAGS_PER_ATOMIC_WRITE = 97;
  * Methods throw only on backend faults.
  */
 export interface ManifestStore {
+  /** The manifest by digest, or null; may be a moment stale (one just deleted), never missing one put before the call. */
   getManifest(repository: string, digest: string): Promise<ManifestRecord | null>;
   getTag(repository: string, tag: string): Promise<TagRecord | null>;
   /** Which of these digests the repository does not hold as manifests, in the order given. */

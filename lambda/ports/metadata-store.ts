@@ -25,7 +25,7 @@ export interface MetadataParts {
 export class MetadataStoreOfParts implements MetadataStore {
   constructor(private readonly parts: MetadataParts) {}
 
-  getLinkedBlob(repo: string, digest: string) { return this.parts.blobIndex.getLinkedBlob(repo, digest); }
+  getLinkedBlob(repo: string, digest: string, read?: { consistent?: boolean }) { return this.parts.blobIndex.getLinkedBlob(repo, digest, read); }
   getBlob(digest: string) { return this.parts.blobIndex.getBlob(digest); }
   createBlob(record: BlobRecord, now: number) { return this.parts.blobIndex.createBlob(record, now); }
   replaceBlob(record: BlobRecord, expectedObjectKey: string, now: number) { return this.parts.blobIndex.replaceBlob(record, expectedObjectKey, now); }

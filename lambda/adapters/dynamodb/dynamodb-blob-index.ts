@@ -4,6 +4,7 @@ import type { GcState } from '../../ports/gc-store';
 import { getItem, isConditionFailure, Item, putItem, TableRef, transactWrite } from './items';
 import { keys } from './keys';
 import { missingKeys } from './query';
+import { getSettledItem } from './settled-read';
 
 /**
  * BlobIndex on the registry's table: one item per blob, one per repository link and its back-link in the
@@ -17,10 +18,13 @@ export class DynamoDbBlobIndex implements BlobIndex {
     this.t = { doc, table };
   }
 
-  async getLinkedBlob(repo: string, digest: string): Promise<BlobRecord | null> {
-    return blobRecord(await getItem(this.t, keys.link(repo, digest)));
+  /** Eventually consistent unless asked (settled-read.ts): 10,000 pulls of one image read the same links. */
+  async getLinkedBlob(repo: string, digest: string, read: { consistent?: boolean } = {}): Promise<BlobRecord | null> {
+    const key = keys.link(repo, digest);
+    return blobRecord(read.consistent ? await getItem(this.t, key) : await getSettledItem(this.t, key));
   }
 
+  /** Strongly consistent: only pushes read blob records, and a re-upload may change one's objectKey. */
   async getBlob(digest: string): Promise<BlobRecord | null> {
     return blobRecord(await getItem(this.t, keys.blob(digest)));
   }

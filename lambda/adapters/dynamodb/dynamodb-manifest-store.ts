@@ -12,7 +12,8 @@ import { deleteManifestItems } from './manifest-delete';
 import {
   descriptorOf, linkRecord, MANIFEST_ATTRIBUTES, manifestAttributes, manifestRecord, referrerDescriptor, summaryOf, tagCopyAttributes,
 } from './manifest-items';
-import { missingKeys, pageOfNames, queryPrefix } from './query';
+import { missingKeys, pageOfTagNames, queryPrefix } from './query';
+import { getSettledItem } from './settled-read';
 import { batchGet, countTagItems, tagsPointingAt, tagSummaryPage } from './tag-summaries';
 
 /** Items one TransactWriteItems may hold. */
@@ -38,10 +39,12 @@ export class DynamoDbManifestStore implements ManifestStore {
     this.t = { doc, table };
   }
 
+  /** Eventually consistent, strongly on a miss (settled-read.ts): a manifest's content never changes. */
   async getManifest(repo: string, digest: string): Promise<ManifestRecord | null> {
-    return manifestRecord(await getItem(this.t, keys.manifest(repo, digest)));
+    return manifestRecord(await getSettledItem(this.t, keys.manifest(repo, digest)));
   }
 
+  /** Strongly consistent: a tag moves (pulls spare it through the core's tag cache, tag-cache.ts). */
   async getTag(repo: string, tag: string): Promise<TagRecord | null> {
     const item = await getItem(this.t, keys.tag(repo, tag));
     if (!item) return null;
@@ -213,7 +216,7 @@ export class DynamoDbManifestStore implements ManifestStore {
   }
 
   async listTags(repo: string, n: number, last?: string): Promise<Page> {
-    return pageOfNames(this.t.doc, this.t.table, repoPk(repo), prefixes.tag, n, last);
+    return pageOfTagNames(this.t.doc, this.t.table, repo, n, last);
   }
 
   async listTagSummaries(repo: string, n: number, last?: string, contains?: string): Promise<TagSummaryPage> {

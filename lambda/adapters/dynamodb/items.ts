@@ -18,9 +18,9 @@ export interface TableRef {
   table: string;
 }
 
-/** A strongly consistent read of one item, or null. */
-export async function getItem(t: TableRef, key: ItemKey): Promise<Item | null> {
-  const out = await t.doc.send(new GetCommand({ TableName: t.table, Key: key, ConsistentRead: true }));
+/** A read of one item, or null: strongly consistent unless `consistent: false` (half the read units, may lag a write). */
+export async function getItem(t: TableRef, key: ItemKey, opts: { consistent?: boolean } = {}): Promise<Item | null> {
+  const out = await t.doc.send(new GetCommand({ TableName: t.table, Key: key, ConsistentRead: opts.consistent ?? true }));
   return (out.Item as Item | undefined) ?? null;
 }
 

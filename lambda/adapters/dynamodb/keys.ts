@@ -38,6 +38,12 @@
  * removes, instead of scanning the table: DynamoDB's TTL deletes items but cannot abort their S3
  * multipart uploads or delete their leftovers.
  *
+ * Index TagsByName (sparse, keys only): partition `pk`, sort `tag`. Tag items carry `tag`, so a
+ * repository's tag names are one index partition of tiny items: a Query page (1 MB) holds about 10,000
+ * of them, where the table's TAG# items (inline manifest copy and summary, up to about 5 KB) fill a page
+ * with about 200. Index reads are eventually consistent; `tag` is left to tag items in REPO# partitions
+ * (readers still filter on the TAG# sort key, so another item carrying `tag` is never listed).
+ *
  * A repository's items share a partition, so tags, referrers and link checks are single Queries or
  * BatchGets; sort keys sort tags and names lexically as the spec asks.
  *
@@ -114,6 +120,13 @@ export const UPLOADS_BY_EXPIRY = {
   partitionKey: 'uploadShard',
   sortKey: 'expiresAt',
   shards: [...'0123456789abcdef'].map((c) => `UPLOADS#${c}`),
+} as const;
+
+/** The sparse index of tag names by repository (keys only): what a tags list reads. */
+export const TAGS_BY_NAME = {
+  name: 'TagsByName',
+  partitionKey: 'pk',
+  sortKey: 'tag',
 } as const;
 
 /** The attribute DynamoDB's TTL deletes items by. */

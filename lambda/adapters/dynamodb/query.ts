@@ -2,6 +2,7 @@ import {
   BatchGetCommand, DynamoDBDocumentClient, QueryCommand, QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Page } from '../../ports/page';
+import { prefixes, repoPk, TAGS_BY_NAME } from './keys';
 
 type Item = Record<string, unknown>;
 
@@ -51,6 +52,39 @@ export async function pageOfNames(
   });
   const names = items.map((i) => (i.sk as string).slice(prefix.length));
   return { items: names.slice(0, n), more: names.length > n };
+}
+
+/**
+ * A page of a repository's tag names from the TagsByName index, after `last`, at most n: index items are
+ * keys only, so one Query (1 MB) covers about 10,000 names where the table's tag items fill 1 MB with about
+ * 200. Eventually consistent (an index has no other read): a tag written or deleted a moment ago may be
+ * missing or still listed. The filter on the TAG# sort key keeps any other item carrying `tag` out.
+ * Falls back to the table while the index does not exist yet or is being built (a table updated in place).
+ */
+export async function pageOfTagNames(doc: DynamoDBDocumentClient, table: string, repo: string, n: number, last: string | undefined): Promise<Page> {
+  if (n === 0) return { items: [], more: false };
+  const pk = repoPk(repo);
+  try {
+    const items = await queryAll(doc, {
+      TableName: table, IndexName: TAGS_BY_NAME.name,
+      KeyConditionExpression: last === undefined ? '#pk = :pk' : '#pk = :pk AND #tag > :last',
+      FilterExpression: 'begins_with(#sk, :prefix)',
+      ExpressionAttributeNames: { '#pk': TAGS_BY_NAME.partitionKey, '#tag': TAGS_BY_NAME.sortKey, '#sk': 'sk' },
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefixes.tag, ...(last === undefined ? {} : { ':last': last }) },
+      ProjectionExpression: '#tag',
+    }, n + 1);
+    const names = items.map((i) => i.tag as string);
+    return { items: names.slice(0, n), more: names.length > n };
+  } catch (err) {
+    if (!isIndexNotReady(err)) throw err;
+    return pageOfNames(doc, table, pk, prefixes.tag, n, last);
+  }
+}
+
+/** DynamoDB's answer to a Query of an index that is missing or still backfilling. */
+function isIndexNotReady(err: unknown): boolean {
+  const e = err as { name?: string; message?: string };
+  return e.name === 'ValidationException' && /index/i.test(e.message ?? '');
 }
 
 /** Which of these keys have no item, by BatchGet in groups of 100 (retrying unprocessed keys). */

@@ -5,7 +5,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { translateBackendFailures } from '../backend-failures';
 import { BackendTimeouts, DYNAMODB_TIMEOUTS, requestHandlerOptions } from '../timeouts';
-import { TTL_ATTRIBUTE, UPLOADS_BY_EXPIRY } from './keys';
+import { TAGS_BY_NAME, TTL_ATTRIBUTE, UPLOADS_BY_EXPIRY } from './keys';
 
 /** How to reach DynamoDB; everything optional falls back to the AWS SDK's defaults. */
 export interface DynamoDbEndpoint {
@@ -37,16 +37,31 @@ const UPLOADS_INDEX: GlobalSecondaryIndex = {
   Projection: { ProjectionType: 'KEYS_ONLY' },
 };
 
+/** The sparse index of tag names by repository (keys.ts), keys only: a tags list reads it. */
+const TAGS_INDEX: GlobalSecondaryIndex = {
+  IndexName: TAGS_BY_NAME.name,
+  KeySchema: [
+    { AttributeName: TAGS_BY_NAME.partitionKey, KeyType: 'HASH' },
+    { AttributeName: TAGS_BY_NAME.sortKey, KeyType: 'RANGE' },
+  ],
+  Projection: { ProjectionType: 'KEYS_ONLY' },
+};
+
+/** Every index the table has; a table made before one existed gets it added (ensureTable). */
+const INDEXES = [UPLOADS_INDEX, TAGS_INDEX];
+
 const ATTRIBUTES = [
   { AttributeName: 'pk', AttributeType: 'S' as const },
   { AttributeName: 'sk', AttributeType: 'S' as const },
+  { AttributeName: TAGS_BY_NAME.sortKey, AttributeType: 'S' as const },
   { AttributeName: UPLOADS_BY_EXPIRY.partitionKey, AttributeType: 'S' as const },
   { AttributeName: UPLOADS_BY_EXPIRY.sortKey, AttributeType: 'N' as const },
 ];
 
 /**
- * Creates the table (pk/sk, on demand, TTL on expiresAt, the UploadsByExpiry index) unless it exists, and
- * adds the index to a table made before it existed: local and self-hosted set-ups.
+ * Creates the table (pk/sk, on demand, TTL on expiresAt, the UploadsByExpiry and TagsByName indexes) unless
+ * it exists, and adds an index to a table made before it existed: local and self-hosted set-ups. DynamoDB
+ * builds one new index at a time; one it refuses now is added at a later start (readers fall back meanwhile).
  */
 export async function ensureTable(doc: DynamoDBDocumentClient, table: string): Promise<void> {
   let existing: TableDescription | undefined;
@@ -56,10 +71,19 @@ export async function ensureTable(doc: DynamoDBDocumentClient, table: string): P
     if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
   }
   if (existing) {
-    if (!existing.GlobalSecondaryIndexes?.some((i) => i.IndexName === UPLOADS_BY_EXPIRY.name)) {
-      await doc.send(new UpdateTableCommand({
-        TableName: table, AttributeDefinitions: ATTRIBUTES, GlobalSecondaryIndexUpdates: [{ Create: UPLOADS_INDEX }],
-      }));
+    const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    const missing = INDEXES.filter((index) => !present.has(index.IndexName));
+    for (const [n, index] of missing.entries()) {
+      try {
+        await doc.send(new UpdateTableCommand({
+          TableName: table, AttributeDefinitions: ATTRIBUTES, GlobalSecondaryIndexUpdates: [{ Create: index }],
+        }));
+        await untilIndexActive(doc, table, index.IndexName!);
+      } catch (err) {
+        // AWS builds one new index at a time: the next start adds the rest.
+        if (n === 0 || !['LimitExceededException', 'ResourceInUseException'].includes((err as { name?: string }).name ?? '')) throw err;
+        return;
+      }
     }
     return;
   }
@@ -69,7 +93,7 @@ export async function ensureTable(doc: DynamoDBDocumentClient, table: string): P
       BillingMode: 'PAY_PER_REQUEST',
       AttributeDefinitions: ATTRIBUTES,
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-      GlobalSecondaryIndexes: [UPLOADS_INDEX],
+      GlobalSecondaryIndexes: INDEXES,
     }));
   } catch (err) {
     if ((err as { name?: string }).name !== 'ResourceInUseException') throw err;
@@ -79,4 +103,16 @@ export async function ensureTable(doc: DynamoDBDocumentClient, table: string): P
     TableName: table,
     TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
   }));
+}
+
+/** Longest wait for a new index to be built before starting anyway (readers fall back to the table meanwhile). */
+const INDEX_BUILD_WAIT_MS = 60_000;
+
+/** Waits until DynamoDB has built `index` (DynamoDB Local: a second or so; AWS: minutes for a large table). */
+async function untilIndexActive(doc: DynamoDBDocumentClient, table: string, index: string): Promise<void> {
+  for (const until = Date.now() + INDEX_BUILD_WAIT_MS; Date.now() < until;) {
+    const described = (await doc.send(new DescribeTableCommand({ TableName: table }))).Table;
+    if (described?.GlobalSecondaryIndexes?.find((i) => i.IndexName === index)?.IndexStatus === 'ACTIVE') return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }

@@ -170,7 +170,8 @@ export class UploadService {
    */
   async mount(repository: string, digestParam: string, from: string): Promise<BlobRecord | null> {
     const digest = parseDigest(digestParam);
-    const link = await this.deps.meta.getLinkedBlob(from, digest.value);
+    // Consistent: the new link copies this one's objectKey, which a re-upload of a lost blob may just have changed.
+    const link = await this.deps.meta.getLinkedBlob(from, digest.value, { consistent: true });
     if (!link) return null;
     const record = { digest: link.digest, size: link.size, objectKey: link.objectKey };
     try {

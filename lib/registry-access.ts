@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -15,6 +15,11 @@ export interface RegistryStorageProps {
   readonly presignTtlSeconds?: number;
   /** The token signing keys; given = registry auth on (STRATUS_AUTH=on). @default - none: auth off, anyone may push and pull */
   readonly signingKeys?: SigningKeys;
+  /**
+   * Secrets Manager secrets (full ARNs) holding registry mirror rules' upstream credentials, JSON
+   * {"username","password"}: the hosts may GetSecretValue on exactly these. @default [] - mirror rules ask their upstreams anonymously
+   */
+  readonly mirrorCredentialSecretArns?: readonly string[];
 }
 
 /** Default lifetime of presigned blob download URLs (seconds). */
@@ -59,7 +64,23 @@ export function grantRegistryAccess(grantee: iam.IGrantable, props: RegistryStor
   iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [props.bucket.bucketArn] });
   iam.Grant.addToPrincipal({ grantee, actions: TABLE_ACTIONS, resourceArns: [props.table.tableArn] });
   props.signingKeys?.grantRead(grantee);
+  const mirrorSecrets = mirrorCredentialSecretArns(props);
+  if (mirrorSecrets.length > 0) iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: mirrorSecrets });
   acknowledgeObjectWildcard(grantee, props.bucket);
+}
+
+// A secret's ARN: exactly one secret, never a pattern that would let the hosts read others.
+const SECRET_ARN = /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/;
+
+/** The mirror's credential secrets, each checked to be one secret's ARN (tokens, resolved at deploy time, pass). */
+export function mirrorCredentialSecretArns(props: Pick<RegistryStorageProps, 'mirrorCredentialSecretArns'>): string[] {
+  const arns = [...new Set(props.mirrorCredentialSecretArns ?? [])];
+  for (const arn of arns) {
+    if (!Token.isUnresolved(arn) && !SECRET_ARN.test(arn)) {
+      throw new Error(`mirrorCredentialSecretArns: ${arn} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>; no wildcards)`);
+    }
+  }
+  return arns;
 }
 
 /** cdk-nag (AwsSolutions-IAM5) flags `bucket/*`: acknowledge it on the grantee, with the reason. */

@@ -38,6 +38,12 @@ export interface StratusStackProps extends StackProps {
    * (`https://ui.example.com`): those pages with credentials, so their users can log in. @default ['*']
    */
   readonly corsAllowedOrigins?: string[];
+  /**
+   * Registry mirror: Secrets Manager secrets (full ARNs, JSON {"username","password"}) that mirror rules name
+   * with `npx stratus mirror add ... --credentials-secret-arn`; the API function and the upload service may
+   * read exactly these (README "Registry mirror"). The rules themselves live in the table. @default []
+   */
+  readonly mirrorCredentialSecretArns?: string[];
 }
 
 /**
@@ -68,6 +74,7 @@ export class StratusStack extends Stack {
       table: this.metadata.table,
       presignTtlSeconds: props.presignTtlSeconds ?? DEFAULT_PRESIGN_TTL_SECONDS,
       signingKeys: this.signingKeys,
+      mirrorCredentialSecretArns: props.mirrorCredentialSecretArns,
     };
 
     this.sweeper = new UploadSweeper(this, 'UploadSweeper', { bucket: this.blobs.bucket, table: this.metadata.table });

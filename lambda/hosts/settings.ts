@@ -7,11 +7,14 @@ import type { Logger } from '../shared/logger';
 import { DynamoDbAuthStore } from '../adapters/dynamodb/dynamodb-auth-store';
 import { DynamoDbGcStore } from '../adapters/dynamodb/dynamodb-gc-store';
 import { DynamoDbMetadataStore } from '../adapters/dynamodb/dynamodb-metadata-store';
+import { DynamoDbMirrorStore } from '../adapters/dynamodb/dynamodb-mirror-store';
 import { DynamoDbPolicyStore } from '../adapters/dynamodb/dynamodb-policy-store';
 import { createDocumentClient, DynamoDbEndpoint, ensureTable } from '../adapters/dynamodb/table';
 import { createS3Client, ensureBucket, S3Endpoint } from '../adapters/s3/s3-client';
 import { S3BlobStore } from '../adapters/s3/s3-blob-store';
+import { httpUpstreamFactory } from '../adapters/upstream/http-upstream';
 import { BackendCallObserver, observeCalls } from './backend-calls';
+import { credentialSourceFor, MirrorCredentialSettings, mirrorCredentialSettingsFromEnv } from './mirror-credentials';
 import { DEFAULT_UPLOAD_SWEEP_SECONDS } from './upload-sweeper';
 import { webUiAssets } from './web-ui-assets';
 
@@ -36,6 +39,11 @@ export interface Settings {
   publicUrl?: string;
   /** Node host: STRATUS_TLS_CERT and STRATUS_TLS_KEY, PEM files to serve HTTPS with. */
   tls?: TlsFiles;
+  /**
+   * The registry mirror (pull-through cache): on unless STRATUS_MIRROR=off; it fills only what the rules in
+   * the table (`npx stratus mirror add`) cover. Absent = no mirror (and no rule reads).
+   */
+  mirror?: MirrorCredentialSettings;
 }
 
 /** Paths of a PEM certificate (chain) and its private key. */
@@ -87,6 +95,9 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
       uploadBaseUrl: env.STRATUS_UPLOAD_BASE_URL ?? '',
       partSize: intEnv(env.STRATUS_PART_SIZE_BYTES, defaultConfig.partSize),
       chunkMinLength: intEnv(env.STRATUS_CHUNK_MIN_LENGTH, defaultConfig.chunkMinLength),
+      mirrorFillInlineMaxBytes: intEnv(env.STRATUS_MIRROR_FILL_INLINE_MAX_BYTES, defaultConfig.mirrorFillInlineMaxBytes),
+      mirrorWaitSeconds: intEnv(env.STRATUS_MIRROR_WAIT_SECONDS, defaultConfig.mirrorWaitSeconds),
+      mirrorLeaseSeconds: intEnv(env.STRATUS_MIRROR_LEASE_SECONDS, defaultConfig.mirrorLeaseSeconds),
       uploadMemoryBytes: intEnv(env.STRATUS_UPLOAD_MEMORY_MB, defaultConfig.uploadMemoryBytes / MiB) * MiB,
     },
     auth: authSettingsFromEnv(env),
@@ -94,7 +105,15 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     blobDelivery: blobDeliveryEnv(env.STRATUS_BLOB_DELIVERY),
     publicUrl: publicUrlEnv(env.STRATUS_PUBLIC_URL),
     tls: tlsEnv(env),
+    mirror: mirrorEnv(env),
   };
+}
+
+function mirrorEnv(env: NodeJS.ProcessEnv): MirrorCredentialSettings | undefined {
+  const value = (env.STRATUS_MIRROR ?? 'on').toLowerCase();
+  if (value === 'off' || value === 'false' || value === '0') return undefined;
+  if (value !== 'on' && value !== 'true' && value !== '1') throw new Error(`STRATUS_MIRROR=${env.STRATUS_MIRROR}: expected on or off`);
+  return mirrorCredentialSettingsFromEnv(env);
 }
 
 function blobDeliveryEnv(value: string | undefined): BlobDelivery | undefined {
@@ -146,6 +165,9 @@ export function buildDeps(settings: Settings, logger: Logger, host: Partial<Host
     config: settings.config,
     now: Date.now,
     assets: webUiAssets(),
+    mirror: settings.mirror
+      ? { store: new DynamoDbMirrorStore(doc, settings.table), credentials: credentialSourceFor(settings.mirror), upstream: httpUpstreamFactory({ logger }) }
+      : undefined,
     auth: settings.auth && host.keys
       // Password checks on worker threads in the Node host, inline in Lambda (see hash-pool.ts).
       ? { ...settings.auth, store: new DynamoDbAuthStore(doc, settings.table), keys: host.keys, passwords: passwordCheckerForHost() }

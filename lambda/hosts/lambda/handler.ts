@@ -69,6 +69,14 @@ export const LAMBDA_CHUNK_MIN_LENGTH = 4 * 1024 * 1024;
  */
 export const LAMBDA_UPLOAD_MEMORY_MB = '16';
 
+/**
+ * The registry mirror on the Lambda host: a cold blob up to 256 MiB is fetched from the upstream within the
+ * invocation (API Gateway answers 504 after 30 s); a larger one is fetched by the upload service (a 307
+ * there), and a request waits at most 20 s for another invocation's fill before answering 503 + Retry-After.
+ */
+export const LAMBDA_MIRROR_FILL_INLINE_MAX_BYTES = String(256 * 1024 * 1024);
+export const LAMBDA_MIRROR_WAIT_SECONDS = '20';
+
 let adapter: ReturnType<typeof lambdaAdapter> | undefined;
 
 // Built on the first invocation and kept for the execution environment's life: SDK clients and their
@@ -77,7 +85,8 @@ function lambdaHost(): ReturnType<typeof lambdaAdapter> {
   if (!adapter) {
     const logger = jsonLogger({ service: 'stratus' });
     const settings = settingsFromEnv({
-      STRATUS_CHUNK_MIN_LENGTH: String(LAMBDA_CHUNK_MIN_LENGTH), STRATUS_UPLOAD_MEMORY_MB: LAMBDA_UPLOAD_MEMORY_MB, ...process.env,
+      STRATUS_CHUNK_MIN_LENGTH: String(LAMBDA_CHUNK_MIN_LENGTH), STRATUS_UPLOAD_MEMORY_MB: LAMBDA_UPLOAD_MEMORY_MB,
+      STRATUS_MIRROR_FILL_INLINE_MAX_BYTES: LAMBDA_MIRROR_FILL_INLINE_MAX_BYTES, STRATUS_MIRROR_WAIT_SECONDS: LAMBDA_MIRROR_WAIT_SECONDS, ...process.env,
     });
     const tasks = new InvocationTasks();
     const deps = { ...buildDeps(settings, logger, keyLoaderFromEnv(process.env)), background: tasks.run };

@@ -42,22 +42,31 @@ export function addCapacity(into: ProbeTotals, command: string, consumed: Capaci
   }
 }
 
+type Next = (a: { input: Record<string, unknown> }) => Promise<{ output?: { ConsumedCapacity?: Capacity | Capacity[] } }>;
+type Context = { commandName?: string };
+
 function probe(stack: Stack, backend: 's3' | 'dynamodb'): void {
   if (probed.has(stack)) return;
   probed.add(stack);
-  stack.add((next: (a: { input: Record<string, unknown> }) => Promise<{ output: { ConsumedCapacity?: Capacity | Capacity[] } }>, context: { commandName?: string }) => async (args: { input: Record<string, unknown> }) => {
-    const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
+  const name = (context: Context) => (context.commandName ?? 'unknown').replace(/Command$/, '');
+  // Asked for before serialization...
+  if (backend === 'dynamodb') {
+    stack.add((next: Next, context: Context) => (args: { input: Record<string, unknown> }) => (WITH_CAPACITY.test(`${name(context)}Command`)
+      ? next({ ...args, input: { ...args.input, ReturnConsumedCapacity: 'TOTAL' } }) : next(args)), { step: 'initialize', name: 'stratusBenchProbeAsk' });
+  }
+  // ...counted where requests are really sent: presigning stops before this step, as in the host's own count.
+  stack.add((next: Next, context: Context) => async (args: { input: Record<string, unknown> }) => {
+    const command = name(context);
     totals[backend][command] = (totals[backend][command] ?? 0) + 1;
-    if (backend !== 'dynamodb' || !WITH_CAPACITY.test(`${command}Command`)) return next(args);
     try {
-      const result = await next({ ...args, input: { ...args.input, ReturnConsumedCapacity: 'TOTAL' } });
-      addCapacity(totals, command, result.output?.ConsumedCapacity);
+      const result = await next(args);
+      if (backend === 'dynamodb') addCapacity(totals, command, result.output?.ConsumedCapacity);
       return result;
     } catch (err) {
-      totals.dynamodbFailed[command] = (totals.dynamodbFailed[command] ?? 0) + 1;
+      if (backend === 'dynamodb') totals.dynamodbFailed[command] = (totals.dynamodbFailed[command] ?? 0) + 1;
       throw err;
     }
-  }, { step: 'initialize', name: 'stratusBenchProbe' });
+  }, { step: 'deserialize', name: 'stratusBenchProbeCount' });
 }
 
 function patch(proto: { send: (...a: unknown[]) => unknown }, backend: 's3' | 'dynamodb'): void {

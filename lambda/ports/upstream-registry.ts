@@ -71,7 +71,10 @@ export class UpstreamUnavailableError extends UpstreamError {
   }
 }
 
-/** The upstream refused us after authenticating (401/403): wrong credentials, or a private image. */
+/**
+ * The upstream refused us after authenticating (401/403): wrong credentials, or a private image. Docker Hub
+ * answers a repository that does not exist the same way (401 insufficient_scope with a valid token).
+ */
 export class UpstreamDeniedError extends UpstreamError {
   constructor(upstream: string, reason: string, readonly status: number) {
     super(upstream, reason);

@@ -17,6 +17,7 @@ export const UPSTREAM_TIMEOUTS: UpstreamTimeouts = { connectMs: 5_000, headersMs
 
 /** An answer whose body has not been read yet. */
 export interface Exchange {
+  method: 'GET' | 'HEAD';
   status: number;
   headers: IncomingHttpHeaders;
   response: IncomingMessage;
@@ -56,7 +57,7 @@ export function exchange(
     req.on('response', (response) => {
       clearTimeout(headersTimer);
       clearTimeout(connectTimer);
-      resolve({ status: response.statusCode ?? 0, headers: response.headers, response });
+      resolve({ method, status: response.statusCode ?? 0, headers: response.headers, response });
     });
     req.on('error', (err) => {
       clearTimeout(headersTimer);
@@ -67,10 +68,10 @@ export function exchange(
   });
 }
 
-/** Frees an answer whose body is not wanted: a small one is drained (keeps the connection), others are cut. */
+/** Frees an answer whose body is not wanted: a HEAD's or a small one is drained (keeps the connection), others are cut. */
 export function discard(x: Exchange): void {
   const length = Number(x.headers['content-length']);
-  if (Number.isFinite(length) && length <= 64 * 1024) {
+  if (x.method === 'HEAD' || (Number.isFinite(length) && length <= 64 * 1024)) {
     x.response.on('error', () => undefined);
     x.response.resume();
   } else {
@@ -105,22 +106,33 @@ export async function readCapped(x: Exchange, max: number, label: string, timeou
  */
 export async function* bodyOf(x: Exchange, label: string, idleMs: number): AsyncGenerator<Uint8Array> {
   const chunks = x.response[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  for (;;) {
-    let timer: NodeJS.Timeout | undefined;
-    const stalled = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new UpstreamUnavailableError(label, `body stalled for ${idleMs} ms`)), idleMs);
-    });
-    let next: IteratorResult<Buffer>;
-    try {
-      next = await Promise.race([chunks.next(), stalled]);
-    } catch (err) {
-      x.response.destroy();
-      throw err instanceof UpstreamUnavailableError ? err : new UpstreamUnavailableError(label, `body cut off: ${networkReason(err)}`);
-    } finally {
-      clearTimeout(timer);
+  let ended = false;
+  try {
+    for (;;) {
+      const next = await nextWithin(chunks, idleMs, label);
+      if (next.done) {
+        ended = true;
+        return;
+      }
+      yield next.value;
     }
-    if (next.done) return;
-    yield next.value;
+  } catch (err) {
+    throw err instanceof UpstreamUnavailableError ? err : new UpstreamUnavailableError(label, `body cut off: ${networkReason(err)}`);
+  } finally {
+    if (!ended) x.response.destroy(); // stalled, cut, or the reader stopped early: free the connection
+  }
+}
+
+/** The iterator's next result, or UpstreamUnavailableError when none comes within `ms`. */
+async function nextWithin<T>(it: AsyncIterator<T>, ms: number, label: string): Promise<IteratorResult<T>> {
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UpstreamUnavailableError(label, `body stalled for ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([it.next(), stalled]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

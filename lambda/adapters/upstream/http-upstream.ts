@@ -134,7 +134,7 @@ class HttpUpstreamRegistry implements UpstreamRegistry {
     const challenge = parseChallenge(x.exchange.headers['www-authenticate']);
     if (!challenge) throw new UpstreamDeniedError(this.label, `${method} ${path}: 401 without a Bearer or Basic challenge`, 401);
     this.s.challenges.set(this.authKey, challenge);
-    if (authorization?.startsWith('Bearer ')) this.s.tokens.drop(tokenKey);
+    if (authorization?.startsWith('Bearer ')) this.s.tokens.drop(tokenKey, authorization.slice('Bearer '.length));
     const retried = await this.answer(challenge, name, tokenKey);
     if (retried === authorization) throw new UpstreamDeniedError(this.label, `${method} ${path}: credentials refused (401)`, 401);
     authorization = retried;

@@ -51,9 +51,9 @@ export class TokenCache {
     return undefined;
   }
 
-  /** Forgets a token the upstream refused before its time. */
-  drop(key: string): void {
-    this.tokens.delete(key);
+  /** Forgets a token the upstream refused before its time (unless a newer one replaced it meanwhile). */
+  drop(key: string, token: string): void {
+    if (this.tokens.get(key)?.token === token) this.tokens.delete(key);
   }
 
   /** The cached token for `key`, else one from `fetch` (shared with concurrent callers), cached for its lifetime. */

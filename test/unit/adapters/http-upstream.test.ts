@@ -456,6 +456,21 @@ describe('HTTP upstream: failures and timeouts', () => {
     await blob!.cancel();
     await wasClosed;
   });
+  it('a reader that stops early frees the connection: the upstream sees it closed', async () => {
+    let closed!: () => void;
+    const wasClosed = new Promise<void>((r) => { closed = r; });
+    const up = await server((req, res) => {
+      res.writeHead(200, { 'content-length': String(10 * BLOB.length) });
+      res.write(BLOB);
+      req.socket.on('close', () => closed());
+    });
+    const blob = await client(up).getBlob('library/busybox', BLOB_DIGEST);
+    for await (const chunk of blob!.body) {
+      expect(chunk.length).toBeGreaterThan(0);
+      break;
+    }
+    await wasClosed;
+  });
 });
 
 describe('HTTP upstream: secrets stay out of logs and errors', () => {

@@ -19,6 +19,8 @@ import { LAYER_MB, MODE, ROOT, RUNS } from './settings';
 import { median, round } from './stats';
 
 const REPO = 'library/bench';
+/** Clients pulling the same cold image at once (issue 16: one upstream fetch per blob, not one per client). */
+const PARALLEL = 20;
 const say = (s: string) => process.stdout.write(s);
 
 /** The upstream's requests during one pull, by kind. */
@@ -35,6 +37,8 @@ export interface MirrorFigures {
   upstreamViaProxySeconds: number[];
   cold: MirrorPull[];
   warm: MirrorPull[];
+  /** PARALLEL clients pulling the cold image at once from a fresh Stratus: time until the last one is done. */
+  parallelCold?: { clients: number; seconds: number; upstream: UpstreamCounts; calls?: BackendCalls };
 }
 
 function countUpstream(requests: RecordedRequest[]): UpstreamCounts {
@@ -61,11 +65,22 @@ function addRootRule(reg: Registry, upstreamUrl: string): void {
 }
 
 /** One pull through Stratus, with the upstream's requests and Stratus's backend calls during it. */
-async function mirrorPull(reg: Registry, upstream: UpstreamRegistry, image: Image): Promise<MirrorPull> {
+async function mirrorPull(reg: Registry, upstream: UpstreamRegistry, image: Image, clients = 1): Promise<MirrorPull> {
   upstream.clearRequests();
   let time = 0;
-  const { calls } = await callsDuring(reg, async () => { time = await seconds(() => pull(reg.base, REPO, image)); });
+  const pulls = () => Promise.all(Array.from({ length: clients }, () => pull(reg.base, REPO, image)));
+  const { calls } = await callsDuring(reg, async () => { time = await seconds(pulls); });
   return { seconds: time, upstream: countUpstream(upstream.requests()), calls };
+}
+
+/** Starts a fresh Stratus (empty S3 and table) with the root rule pointing at the upstream. */
+async function freshMirror(port: number, dir: string, upstreamUrl: string): Promise<Registry> {
+  mkdirSync(dir);
+  const reg = await startStratus(port, dir);
+  addRootRule(reg, upstreamUrl);
+  await warmupPush(reg.base); // a local repository: warms the host, not the mirror's path
+  execFileSync('sync');
+  return reg;
 }
 
 /** Measures everything; `port` is the first port tried for Stratus. */
@@ -87,13 +102,8 @@ export async function measureMirror(image: Image, work: string, port: number, lo
 
     // Cold needs an empty Stratus each time (blobs are shared across repositories): a fresh one per run.
     for (let run = 0; run < RUNS; run++) {
-      const dir = join(work, `stratus-${run}`);
-      mkdirSync(dir);
-      const reg = await startStratus(port++, dir);
+      const reg = await freshMirror(port++, join(work, `stratus-${run}`), upstream.url);
       try {
-        addRootRule(reg, upstream.url);
-        await warmupPush(reg.base); // a local repository: warms the host, not the mirror's path
-        execFileSync('sync');
         f.cold.push(await mirrorPull(reg, upstream, image));
         if (run === RUNS - 1) for (let w = 0; w < RUNS; w++) f.warm.push(await mirrorPull(reg, upstream, image));
       } finally {
@@ -101,6 +111,13 @@ export async function measureMirror(image: Image, work: string, port: number, lo
       }
     }
     log(` mirror cold (${round(median(f.cold.map((p) => p.seconds)), 2)}s) warm (${round(median(f.warm.map((p) => p.seconds)), 2)}s)`);
+    const reg = await freshMirror(port++, join(work, 'stratus-parallel'), upstream.url);
+    try {
+      f.parallelCold = { clients: PARALLEL, ...(await mirrorPull(reg, upstream, image, PARALLEL)) };
+    } finally {
+      await reg.stop();
+    }
+    log(` ${PARALLEL} cold at once (${f.parallelCold.seconds}s)`);
   } finally {
     await upstream.dispose();
   }
@@ -129,6 +146,11 @@ export function mirrorLines(f: MirrorFigures): string[] {
     'Stratus backend calls per pull (its request log):',
     `  cold: ${callsText(f.cold[0]!.calls)}`,
     `  warm: ${callsText(f.warm[0]!.calls)}`,
+    ...(f.parallelCold ? [
+      `${f.parallelCold.clients} clients pulling the cold image at once from a fresh Stratus: ${f.parallelCold.seconds}s until the last is done `
+        + `(${round(f.parallelCold.seconds / up, 2)}x one pull from upstream)`,
+      `  upstream: ${upstreamText(f.parallelCold.upstream)}; Stratus: ${callsText(f.parallelCold.calls)}`,
+    ] : []),
   ];
 }
 

@@ -47,6 +47,12 @@ export interface RegistryConfig {
   /** How blob GETs are answered: a 307 to a presigned URL, or the bytes streamed by the host (Node host only). */
   blobDelivery: BlobDelivery;
   /**
+   * STRATUS_TAG_CACHE_SECONDS: how long a pull by tag may reuse what this process last read of the tag
+   * (tag-cache.ts); a tag moved by another process is seen by this one within it. 0 = off (the Node host's
+   * default); the Lambda host's is LAMBDA_TAG_CACHE_SECONDS.
+   */
+  tagCacheSeconds: number;
+  /**
    * Registry mirror: a cold blob larger than this is not fetched by this host (the Lambda host, within API
    * Gateway's 30 s): it answers 307 to the upload service (uploadBaseUrl), which fetches it, or 503 without one.
    */
@@ -83,6 +89,7 @@ export const defaultConfig: RegistryConfig = {
   corsOrigin: '*',
   uploadBaseUrl: '',
   blobDelivery: 'redirect',
+  tagCacheSeconds: 0,
   mirrorFillInlineMaxBytes: Number.MAX_SAFE_INTEGER,
   mirrorLeaseSeconds: 30,
   mirrorWaitSeconds: 60,

@@ -5,6 +5,7 @@ import type { RegistryDeps } from './config';
 import type { RouteParams } from './http/router';
 import type { RegistryRequest, RegistryResponse } from '../shared/http-types';
 import { ManifestService } from './manifests/manifest-service';
+import { forgettingTagsOnWrite, TagCache } from './manifests/tag-cache';
 import { PullThrough } from './mirror/pull-through';
 import { UploadService } from './uploads/upload-service';
 
@@ -33,6 +34,9 @@ export type RouteHandler = (call: RouteCall) => Promise<RegistryResponse>;
 /** Builds the services of one registry (one per host process). */
 export function registryServices(deps: RegistryDeps): RegistryServices {
   const auth = deps.auth ? { deps: deps.auth, authenticator: new Authenticator(deps.auth, deps.logger, deps.now) } : undefined;
-  const mirror = deps.mirror ? new PullThrough({ ...deps, mirror: deps.mirror }) : undefined;
-  return { deps, manifests: new ManifestService(deps), uploads: new UploadService(deps), mirror, auth };
+  // Pulls by tag read through the cache; every write of tags in this process (the mirror's too) forgets what it replaced.
+  const tags = new TagCache(deps.config.tagCacheSeconds, deps.now);
+  const served = tags.enabled ? { ...deps, meta: forgettingTagsOnWrite(deps.meta, tags) } : deps;
+  const mirror = served.mirror ? new PullThrough({ ...served, mirror: served.mirror }) : undefined;
+  return { deps: served, manifests: new ManifestService(served, tags), uploads: new UploadService(served), mirror, auth };
 }

@@ -91,6 +91,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): Settings {
     config: {
       ...defaultConfig,
       presignTtlSeconds: intEnv(env.STRATUS_PRESIGN_TTL_SECONDS, defaultConfig.presignTtlSeconds),
+      tagCacheSeconds: intEnv(env.STRATUS_TAG_CACHE_SECONDS, defaultConfig.tagCacheSeconds),
       corsOrigin: env.STRATUS_CORS_ORIGIN ?? defaultConfig.corsOrigin,
       uploadBaseUrl: env.STRATUS_UPLOAD_BASE_URL ?? '',
       partSize: intEnv(env.STRATUS_PART_SIZE_BYTES, defaultConfig.partSize),

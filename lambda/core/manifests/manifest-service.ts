@@ -9,6 +9,7 @@ import type { DepsUsing } from '../config';
 import { canMakeTagsImmutable, tagIsImmutable } from '../policies/immutability';
 import { immutableTagDenied, TagImmutability } from '../policies/tag-immutability';
 import { storageKeys } from '../storage-layout';
+import { TagCache } from './tag-cache';
 import { summarize } from './tag-summary';
 
 /** Manifests: validate and store, resolve by tag or digest, delete; referrers. */
@@ -16,11 +17,18 @@ export class ManifestService {
   /** The tag-immutability rules, cached per process (one per registry, as this service). */
   private readonly immutability: TagImmutability;
 
-  constructor(private readonly deps: DepsUsing<ManifestStore & BlobIndex>) {
+  /**
+   * @param tags what pulls by tag resolved, kept briefly (off unless given); the host's writes must go
+   * through forgettingTagsOnWrite with the same cache (registryServices does both).
+   */
+  constructor(private readonly deps: DepsUsing<ManifestStore & BlobIndex>, private readonly tags = new TagCache(0, deps.now)) {
     this.immutability = new TagImmutability(deps.policies, deps.now);
   }
 
-  /** Resolves a reference to the manifest record, or throws MANIFEST_UNKNOWN. */
+  /**
+   * Resolves a reference to the manifest record, or throws MANIFEST_UNKNOWN. The pull path: a tag may come
+   * from the tag cache (seconds old at most; this process's own writes are seen at once).
+   */
   async resolve(repository: string, ref: Reference): Promise<ManifestRecord> {
     const { meta } = this.deps;
     if (ref.kind === 'digest') {
@@ -28,7 +36,7 @@ export class ManifestService {
       if (record) return record;
       throw new OciError('MANIFEST_UNKNOWN', `manifest ${ref.digest.value} not found in ${repository}`);
     }
-    const tag = await meta.getTag(repository, ref.tag);
+    const tag = await this.tags.get(repository, ref.tag, () => meta.getTag(repository, ref.tag));
     if (!tag) throw new OciError('MANIFEST_UNKNOWN', `tag ${ref.tag} not found in ${repository}`);
     const record = tag.manifest ?? (await meta.getManifest(repository, tag.digest));
     if (!record) throw new OciError('MANIFEST_UNKNOWN', `tag ${ref.tag} points at a missing manifest`);

@@ -70,6 +70,13 @@ export const LAMBDA_CHUNK_MIN_LENGTH = 4 * 1024 * 1024;
 export const LAMBDA_UPLOAD_MEMORY_MB = '16';
 
 /**
+ * STRATUS_TAG_CACHE_SECONDS of the Lambda host: a pull by tag reuses what this execution environment read
+ * of the tag for 5 s, so a popular tag's item is read about once per environment and 5 s (a tag moved
+ * elsewhere is pulled within 5 s; this environment's own writes at once).
+ */
+export const LAMBDA_TAG_CACHE_SECONDS = '5';
+
+/**
  * The registry mirror on the Lambda host: a cold blob up to 256 MiB is fetched from the upstream within the
  * invocation (API Gateway answers 504 after 30 s); a larger one is fetched by the upload service (a 307
  * there), and a request waits at most 20 s for another invocation's fill before answering 503 + Retry-After.
@@ -86,7 +93,8 @@ function lambdaHost(): ReturnType<typeof lambdaAdapter> {
     const logger = jsonLogger({ service: 'stratus' });
     const settings = settingsFromEnv({
       STRATUS_CHUNK_MIN_LENGTH: String(LAMBDA_CHUNK_MIN_LENGTH), STRATUS_UPLOAD_MEMORY_MB: LAMBDA_UPLOAD_MEMORY_MB,
-      STRATUS_MIRROR_FILL_INLINE_MAX_BYTES: LAMBDA_MIRROR_FILL_INLINE_MAX_BYTES, STRATUS_MIRROR_WAIT_SECONDS: LAMBDA_MIRROR_WAIT_SECONDS, ...process.env,
+      STRATUS_MIRROR_FILL_INLINE_MAX_BYTES: LAMBDA_MIRROR_FILL_INLINE_MAX_BYTES, STRATUS_MIRROR_WAIT_SECONDS: LAMBDA_MIRROR_WAIT_SECONDS,
+      STRATUS_TAG_CACHE_SECONDS: LAMBDA_TAG_CACHE_SECONDS, ...process.env,
     });
     const tasks = new InvocationTasks();
     const deps = { ...buildDeps(settings, logger, keyLoaderFromEnv(process.env)), background: tasks.run };

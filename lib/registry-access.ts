@@ -3,6 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { TAGS_BY_NAME } from '../lambda/adapters/dynamodb/keys';
 import type { SigningKeys } from './signing-keys';
 
 /** What a registry host (the Lambda API or the upload service) needs to reach its storage. */
@@ -32,8 +33,8 @@ export const DEFAULT_PRESIGN_TTL_SECONDS = 900;
 const OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
 
 /**
- * The table's read/write data actions (what grantReadWriteData gives, streams aside), on the table itself:
- * the hosts never query its index (only the upload sweeper does), so they get no `table/index/*`.
+ * The table's read/write data actions (what grantReadWriteData gives, streams aside), on the table itself;
+ * of its indexes the hosts only Query TagsByName (tags lists), so they get no `table/index/*`.
  */
 const TABLE_ACTIONS = [
   'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem',
@@ -56,13 +57,14 @@ export function registryEnvironment(props: RegistryStorageProps, uploadBaseUrl?:
 /**
  * Least-privilege storage access for a registry host: the object actions above on `bucket/*`,
  * s3:ListBucket on the bucket itself (without it S3 answers 403 instead of 404 for a missing key,
- * and the adapter could not tell "absent" from "denied"), read/write data on the table (not its index) and, with auth
+ * and the adapter could not tell "absent" from "denied"), read/write data on the table, Query on its TagsByName index and, with auth
  * on, secretsmanager:GetSecretValue on the signing key secret.
  */
 export function grantRegistryAccess(grantee: iam.IGrantable, props: RegistryStorageProps): void {
   iam.Grant.addToPrincipal({ grantee, actions: OBJECT_ACTIONS, resourceArns: [props.bucket.arnForObjects('*')] });
   iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [props.bucket.bucketArn] });
   iam.Grant.addToPrincipal({ grantee, actions: TABLE_ACTIONS, resourceArns: [props.table.tableArn] });
+  iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [`${props.table.tableArn}/index/${TAGS_BY_NAME.name}`] });
   props.signingKeys?.grantRead(grantee);
   const mirrorSecrets = mirrorCredentialSecretArns(props);
   if (mirrorSecrets.length > 0) iam.Grant.addToPrincipal({ grantee, actions: ['secretsmanager:GetSecretValue'], resourceArns: mirrorSecrets });

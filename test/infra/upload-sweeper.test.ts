@@ -16,11 +16,11 @@ describe('UploadSweeper', () => {
 
   it('the table indexes upload sessions by expiry: UploadsByExpiry, uploadShard + expiresAt, keys only', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      GlobalSecondaryIndexes: [{
+      GlobalSecondaryIndexes: Match.arrayWith([{
         IndexName: 'UploadsByExpiry',
         KeySchema: [{ AttributeName: 'uploadShard', KeyType: 'HASH' }, { AttributeName: 'expiresAt', KeyType: 'RANGE' }],
         Projection: { ProjectionType: 'KEYS_ONLY' },
-      }],
+      }]),
       AttributeDefinitions: Match.arrayWith([{ AttributeName: 'uploadShard', AttributeType: 'S' }, { AttributeName: 'expiresAt', AttributeType: 'N' }]),
     });
   });

@@ -1,4 +1,5 @@
 import type { GcState } from './gc-store';
+import type { UploadSession } from './upload-session-store';
 
 /** A blob the registry holds: its digest, size and the object that has its bytes. */
 export interface BlobRecord {
@@ -27,6 +28,23 @@ export class BlobRecordGoneError extends Error {
  * nothing because the link is live and recent ('fresh'), or nothing because there is no link ('gone').
  */
 export type TouchOutcome = 'rescued' | 'touched' | 'fresh' | 'gone';
+
+/** What completing an upload reads before writing, in one request (readUploadTarget). */
+export interface UploadTarget {
+  /** The live session (null when unknown or expired; always null when no session was asked for). */
+  session: UploadSession | null;
+  /** The blob's record when one exists, as stored (touchedAt, gcState). */
+  record: BlobRecord | null;
+  /** Whether the repository has its catalog entry. */
+  listed: boolean;
+}
+
+/**
+ * What an upload's commit does to the blob record, decided from what was read: create it (none exists),
+ * renew the one that names `objectKey` (touched now, a condemned mark removed; not when `deleting`), or
+ * replace the one that names `objectKey` (or none) with the upload's own.
+ */
+export type RecordWrite = { kind: 'create' } | { kind: 'renew'; objectKey: string } | { kind: 'replace'; objectKey: string };
 
 /**
  * Which blobs the registry holds, and which repositories see them (DynamoDB in production). A blob is
@@ -65,6 +83,17 @@ export interface BlobIndex {
   touchLink(repository: string, digest: string, now: number, staleBefore: number): Promise<TouchOutcome>;
   /** Removes a blob from a repository (the link and its back-link); false when it was not linked. */
   unlinkBlob(repository: string, digest: string): Promise<boolean>;
+  /**
+   * One consistent read for an upload's completion: its session (when `sessionId` is given; expired ones
+   * are null as of `now`, ms), the blob's record and whether the repository is in the catalog.
+   */
+  readUploadTarget(repository: string, digest: string, now: number, sessionId?: string): Promise<UploadTarget>;
+  /**
+   * One transaction completing an upload: the record written as `write` says, the repository's link to
+   * `record` and its back-link, and the session deleted (when given). False, with nothing written, when
+   * the record is no longer as read (another upload, the collector): the caller reads it again.
+   */
+  commitUpload(repository: string, record: BlobRecord, write: RecordWrite, now: number, sessionId?: string): Promise<boolean>;
   /** Which of these digests the repository does not hold as blobs, in the order given. */
   missingBlobs(repository: string, digests: string[]): Promise<string[]>;
 }

@@ -7,6 +7,8 @@ import type { Page } from './page';
 export interface Catalog {
   /** Whether the repository holds anything (or ever did). */
   repositoryExists(repository: string): Promise<boolean>;
+  /** Lists a repository (its first write: an upload's commit or a manifest put found it unlisted); idempotent. */
+  addRepository(repository: string): Promise<void>;
   /** Repository names in lexical order, after `last`, at most n. */
   listRepositories(n: number, last?: string): Promise<Page>;
 }

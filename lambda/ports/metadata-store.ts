@@ -1,5 +1,5 @@
 import type { Descriptor } from '../oci/manifest';
-import type { BlobIndex, BlobRecord } from './blob-index';
+import type { BlobIndex, BlobRecord, RecordWrite } from './blob-index';
 import type { Catalog } from './catalog';
 import type { ManifestRecord, ManifestStore, PutManifestOptions } from './manifest-store';
 import type { UploadSession, UploadSessionStore } from './upload-session-store';
@@ -33,6 +33,8 @@ export class MetadataStoreOfParts implements MetadataStore {
   touchLink(repo: string, digest: string, now: number, staleBefore: number) { return this.parts.blobIndex.touchLink(repo, digest, now, staleBefore); }
   unlinkBlob(repo: string, digest: string) { return this.parts.blobIndex.unlinkBlob(repo, digest); }
   missingBlobs(repo: string, digests: string[]) { return this.parts.blobIndex.missingBlobs(repo, digests); }
+  readUploadTarget(repo: string, digest: string, now: number, sessionId?: string) { return this.parts.blobIndex.readUploadTarget(repo, digest, now, sessionId); }
+  commitUpload(repo: string, record: BlobRecord, write: RecordWrite, now: number, sessionId?: string) { return this.parts.blobIndex.commitUpload(repo, record, write, now, sessionId); }
 
   getManifest(repo: string, digest: string) { return this.parts.manifests.getManifest(repo, digest); }
   getTag(repo: string, tag: string) { return this.parts.manifests.getTag(repo, tag); }
@@ -56,5 +58,6 @@ export class MetadataStoreOfParts implements MetadataStore {
   listExpiredUploads(beforeSeconds: number, limit: number) { return this.parts.uploadSessions.listExpiredUploads(beforeSeconds, limit); }
 
   repositoryExists(repo: string) { return this.parts.catalog.repositoryExists(repo); }
+  addRepository(repo: string) { return this.parts.catalog.addRepository(repo); }
   listRepositories(n: number, last?: string) { return this.parts.catalog.listRepositories(n, last); }
 }

@@ -1,7 +1,9 @@
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { BlobIndex, BlobRecord, BlobRecordGoneError, TouchOutcome } from '../../ports/blob-index';
+import type { TransactWriteItem } from '@aws-sdk/lib-dynamodb';
+import { BlobIndex, BlobRecord, BlobRecordGoneError, RecordWrite, TouchOutcome, UploadTarget } from '../../ports/blob-index';
 import type { GcState } from '../../ports/gc-store';
-import { getItem, isConditionFailure, Item, putItem, TableRef, transactWrite } from './items';
+import { sessionOf } from './dynamodb-upload-sessions';
+import { getItem, isConditionFailure, Item, keyString, putItem, readItems, TableRef, transactWrite } from './items';
 import { keys } from './keys';
 import { missingKeys } from './query';
 import { getSettledItem } from './settled-read';
@@ -84,6 +86,56 @@ export class DynamoDbBlobIndex implements BlobIndex {
       putItem(this.t, { ...keys.catalog(repo), name: repo }),
     ]);
     if (codes) throw new BlobRecordGoneError(record.digest);
+  }
+
+  async readUploadTarget(repo: string, digest: string, now: number, sessionId?: string): Promise<UploadTarget> {
+    const wanted = [keys.blob(digest), keys.catalog(repo), ...(sessionId ? [keys.upload(sessionId)] : [])];
+    const items = await readItems(this.t, wanted);
+    const session = sessionId ? items.get(keyString(keys.upload(sessionId))) : undefined;
+    return {
+      // TTL deletes late (and emulators never do): an expired session is treated as gone.
+      session: session && (session.expiresAt as number) * 1000 >= now ? sessionOf(session) : null,
+      record: blobRecord(items.get(keyString(keys.blob(digest))) ?? null),
+      listed: items.has(keyString(keys.catalog(repo))),
+    };
+  }
+
+  /**
+   * One transaction: the record's write (its condition is the only one), the link and back-link, the
+   * session's delete. No catalog item: the caller lists a new repository first (a hot item otherwise).
+   */
+  async commitUpload(repo: string, record: BlobRecord, write: RecordWrite, now: number, sessionId?: string): Promise<boolean> {
+    const fresh = freshRecord(record, now);
+    const codes = await transactWrite(this.t, [
+      this.recordWrite(fresh, write, now),
+      { Put: { TableName: this.t.table, Item: { ...keys.link(repo, record.digest), ...fresh } } },
+      { Put: { TableName: this.t.table, Item: { ...keys.backLink(record.digest, repo), repository: repo } } },
+      ...(sessionId ? [{ Delete: { TableName: this.t.table, Key: keys.upload(sessionId) } }] : []),
+    ]);
+    if (codes && codes[0] !== 'ConditionalCheckFailed') throw new Error(`upload commit cancelled by an unexpected condition: ${codes.join(', ')}`);
+    return codes === null;
+  }
+
+  private recordWrite(fresh: BlobRecord, write: RecordWrite, now: number): TransactWriteItem {
+    const Key = keys.blob(fresh.digest);
+    if (write.kind === 'create') {
+      return { Put: { TableName: this.t.table, Item: { ...Key, ...fresh }, ConditionExpression: 'attribute_not_exists(pk)' } };
+    }
+    if (write.kind === 'replace') {
+      return {
+        Put: {
+          TableName: this.t.table, Item: { ...Key, ...fresh },
+          ConditionExpression: 'attribute_not_exists(pk) OR objectKey = :expected', ExpressionAttributeValues: { ':expected': write.objectKey },
+        },
+      };
+    }
+    return {
+      Update: {
+        TableName: this.t.table, Key, UpdateExpression: 'SET touchedAt = :now REMOVE gcState, gcRun',
+        ConditionExpression: 'objectKey = :expected AND (attribute_not_exists(gcState) OR gcState = :condemned)',
+        ExpressionAttributeValues: { ':now': now, ':expected': write.objectKey, ':condemned': 'condemned' satisfies GcState },
+      },
+    };
   }
 
   async touchLink(repo: string, digest: string, now: number, staleBefore: number): Promise<TouchOutcome> {

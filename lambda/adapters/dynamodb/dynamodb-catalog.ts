@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Catalog } from '../../ports/catalog';
 import type { Page } from '../../ports/page';
-import { getItem, TableRef } from './items';
+import { getItem, putItem, TableRef } from './items';
 import { CATALOG_PK, keys, prefixes } from './keys';
 import { pageOfNames } from './query';
 
@@ -15,6 +15,10 @@ export class DynamoDbCatalog implements Catalog {
 
   async repositoryExists(repo: string): Promise<boolean> {
     return (await getItem(this.t, keys.catalog(repo))) !== null;
+  }
+
+  async addRepository(repo: string): Promise<void> {
+    await putItem(this.t, { ...keys.catalog(repo), name: repo });
   }
 
   async listRepositories(n: number, last?: string): Promise<Page> {

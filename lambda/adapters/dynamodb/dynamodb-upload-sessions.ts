@@ -75,7 +75,7 @@ function uploadItem(session: UploadSession): Item {
 }
 
 /** A session item without its keys. */
-function sessionOf(item: Item): UploadSession {
+export function sessionOf(item: Item): UploadSession {
   const { pk: _pk, sk: _sk, [UPLOADS_BY_EXPIRY.partitionKey]: _shard, ...session } = item;
   return session as unknown as UploadSession;
 }

@@ -1,5 +1,5 @@
 import {
-  DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, TransactWriteItem,
+  BatchGetCommand, DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, TransactWriteItem,
 } from '@aws-sdk/lib-dynamodb';
 import { BackendUnavailableError } from '../../ports/backend-errors';
 
@@ -22,6 +22,33 @@ export interface TableRef {
 export async function getItem(t: TableRef, key: ItemKey, opts: { consistent?: boolean } = {}): Promise<Item | null> {
   const out = await t.doc.send(new GetCommand({ TableName: t.table, Key: key, ConsistentRead: opts.consistent ?? true }));
   return (out.Item as Item | undefined) ?? null;
+}
+
+/** Keys one BatchGetItem may ask for. */
+const BATCH_GET_MAX_KEYS = 100;
+
+/** An item's key as one string, to find a read item by its key. */
+export function keyString(key: ItemKey): string {
+  return `${key.pk}\u0000${key.sk}`;
+}
+
+/**
+ * Whole items by key, with strongly consistent BatchGets (100 keys each, unprocessed keys retried): several
+ * items one operation needs, in one request. Absent items are absent from the map (keyed by keyString).
+ */
+export async function readItems(t: TableRef, wanted: ItemKey[]): Promise<Map<string, Item>> {
+  const found = new Map<string, Item>();
+  for (let i = 0; i < wanted.length; i += BATCH_GET_MAX_KEYS) {
+    let request: Record<string, unknown>[] | undefined = wanted.slice(i, i + BATCH_GET_MAX_KEYS).map((k) => ({ pk: k.pk, sk: k.sk }));
+    for (let attempt = 0; request && request.length > 0; attempt++) {
+      if (attempt > 8) throw new Error('DynamoDB kept keys unprocessed');
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 1000)));
+      const out = await t.doc.send(new BatchGetCommand({ RequestItems: { [t.table]: { Keys: request, ConsistentRead: true } } }));
+      for (const item of (out.Responses?.[t.table] ?? []) as Item[]) found.set(keyString(item as unknown as ItemKey), item);
+      request = out.UnprocessedKeys?.[t.table]?.Keys as Record<string, unknown>[] | undefined;
+    }
+  }
+  return found;
 }
 
 /** An unconditional put. */

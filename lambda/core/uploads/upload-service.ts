@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Digest, parseDigest } from '../../oci/digest';
 import { OciError } from '../../oci/errors';
 import { MultipartUploadGoneError } from '../../ports/blob-store';
-import { BlobIndex, BlobRecord, BlobRecordGoneError } from '../../ports/blob-index';
+import { BlobIndex, BlobRecord, BlobRecordGoneError, RecordWrite, UploadTarget } from '../../ports/blob-index';
+import type { Catalog } from '../../ports/catalog';
 import { UploadConflictError, UploadSession, UploadSessionStore } from '../../ports/upload-session-store';
 import type { DepsUsing } from '../config';
 import { storageKeys } from '../storage-layout';
@@ -50,7 +51,7 @@ export class UploadService {
   private readonly live = new LiveHashes();
   private readonly locks = new SessionLocks();
 
-  constructor(private readonly deps: DepsUsing<UploadSessionStore & BlobIndex>) {}
+  constructor(private readonly deps: DepsUsing<UploadSessionStore & BlobIndex & Pick<Catalog, 'addRepository'>>) {}
 
   /**
    * Opens a session for a repository. With auth on (`owner` given) it is bound to its creator's subject
@@ -68,11 +69,7 @@ export class UploadService {
    * not admit (another subject, or no credentials and not the session's secret: see mayUse).
    */
   async get(repository: string, id: string, as?: SessionAccess): Promise<UploadSession> {
-    const session = /^[a-zA-Z0-9-]{1,64}$/.test(id) ? await this.deps.meta.getUpload(id) : null;
-    if (!session || session.repository !== repository || !mayUse(session, as)) {
-      throw new OciError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown or expired`);
-    }
-    return session;
+    return admitted(repository, id, validId(id) ? await this.deps.meta.getUpload(id) : null, as);
   }
 
   /** Appends a chunk; the chunk must start where the session ends (else a range conflict, state unchanged). */
@@ -110,13 +107,18 @@ export class UploadService {
     repository: string, id: string, digestParam: string | null, input: BodyInput, as?: SessionAccess,
   ): Promise<CompleteResult> {
     const digest = parseDigest(digestParam);
-    const session = await this.get(repository, id, as);
+    // One read: the session, the blob's record (a duplicate's) and the catalog entry; one transaction at the end.
+    const target = validId(id) ? await this.deps.meta.readUploadTarget(repository, digest.value, this.deps.now(), id) : undefined;
+    if (target && !target.session) {
+      const landed = await this.committedEarlier(repository, id, digest);
+      if (landed) return { outcome: 'completed', blob: landed };
+    }
+    const session = admitted(repository, id, target?.session ?? null, as);
     const conflict = startConflict(session, input);
     if (conflict) return conflict;
     const declaredLength = declaredLengthOf(input);
     const hash = await resumeHash(session, this.live, { declaredLength, final: true }, this.deps.config.resumableHashMaxBytes);
-    const record = await this.finish(repository, session, digest, input, declaredLength, hash);
-    await this.deps.meta.deleteUpload(session.id);
+    const record = await this.finish(repository, session, digest, input, declaredLength, hash, { ...target!, stored: true });
     return { outcome: 'completed', blob: record };
   }
 
@@ -124,8 +126,22 @@ export class UploadService {
   async monolithic(repository: string, digestParam: string, input: BodyInput): Promise<BlobRecord> {
     const digest = parseDigest(digestParam);
     const session = this.newSession(repository);
+    const target = await this.deps.meta.readUploadTarget(repository, digest.value, this.deps.now());
     const hash = await resumeHash(session, this.live, { declaredLength: input.length, final: true }, this.deps.config.resumableHashMaxBytes);
-    return this.finish(repository, session, digest, input, input.length, hash);
+    return this.finish(repository, session, digest, input, input.length, hash, { ...target, stored: false });
+  }
+
+  /**
+   * The blob a retried PUT's earlier attempt committed (its answer lost): the session is gone with that
+   * commit, but this repository's link names the session's own object (storageKeys.uploadObject). Null
+   * otherwise: the upload is unknown. Only a caller that may push to the repository gets this far.
+   */
+  private async committedEarlier(repository: string, id: string, digest: Digest): Promise<BlobRecord | null> {
+    const link = await this.deps.meta.getLinkedBlob(repository, digest.value, { consistent: true });
+    if (link?.objectKey !== storageKeys.uploadObject(id)) return null;
+    // The lost answer also lost the clean-up of the session's leftovers (its tail).
+    await this.collect(await this.deps.blobs.list(storageKeys.uploadLeftovers(id), 1000));
+    return { digest: link.digest, size: link.size, objectKey: link.objectKey };
   }
 
   /**
@@ -185,7 +201,7 @@ export class UploadService {
 
   private async finish(
     repository: string, session: UploadSession, digest: Digest, input: BodyInput,
-    declaredLength: number | undefined, hash: RunningHash | null,
+    declaredLength: number | undefined, hash: RunningHash | null, target: KnownTarget,
   ): Promise<BlobRecord> {
     const { blobs, config } = this.deps;
     let written: Awaited<ReturnType<typeof writeBody>>;
@@ -196,7 +212,7 @@ export class UploadService {
       // recording it or deleting the session. Its multipart upload or tail is then gone, which the blob
       // store tells as MultipartUploadGoneError, or as a backend failure when it answers before reading the part.
       if (session.offset > 0 && !(err instanceof OciError)) {
-        const assembled = await this.finishAssembled(repository, session, digest);
+        const assembled = await this.finishAssembled(repository, session, digest, target);
         if (assembled) return assembled;
       }
       if (err instanceof MultipartUploadGoneError || err instanceof UploadTailMissingError) {
@@ -212,7 +228,7 @@ export class UploadService {
       ? hash.digestHex()
       : await hashStoredObject(blobs, done.objectKey, digest.algorithm);
     if (actual !== digest.hex) return this.refuse(session, done.objectKey, garbage, digest, actual);
-    return this.record(repository, { digest: digest.value, size: done.offset, objectKey: done.objectKey }, garbage);
+    return this.record(repository, { digest: digest.value, size: done.offset, objectKey: done.objectKey }, garbage, target, session.id);
   }
 
   /**
@@ -221,53 +237,52 @@ export class UploadService {
    * The object is this upload's only if its bytes have the digest: it is re-read from the store and
    * verified, whatever the retried request carries. Null when there is no such object.
    */
-  private async finishAssembled(repository: string, session: UploadSession, digest: Digest): Promise<BlobRecord | null> {
+  private async finishAssembled(repository: string, session: UploadSession, digest: Digest, target: KnownTarget): Promise<BlobRecord | null> {
     const stored = await digestStoredObject(this.deps.blobs, session.objectKey, digest.algorithm);
     if (!stored) return null;
     const garbage = session.tail ? [session.tail.key] : [];
     if (stored.hex !== digest.hex) return this.refuse(session, session.objectKey, garbage, digest, stored.hex);
-    return this.record(repository, { digest: digest.value, size: stored.size, objectKey: session.objectKey }, garbage);
+    return this.record(repository, { digest: digest.value, size: stored.size, objectKey: session.objectKey }, garbage, target, session.id);
   }
 
   /**
-   * Records and links a verified blob, then deletes the upload's leftovers. Same bytes already recorded by
-   * another upload: one copy is kept, and this upload's object is deleted only once the link to the other
-   * is written. The record may also be this upload's own, written by an earlier attempt whose answer was
-   * lost: then its object is the blob and stays.
+   * Records and links a verified blob and deletes its session in one transaction, then deletes the upload's
+   * leftovers. Same bytes already recorded by another upload: one copy is kept, and this upload's object is
+   * deleted only once the link to the other is written. The record may also be this upload's own, written by
+   * an earlier attempt whose answer was lost: then its object is the blob and stays. The record as read
+   * before the body may have changed since (another upload, the collector): the commit's condition then
+   * fails, and the record is read again.
    */
-  private async record(repository: string, blob: BlobRecord, garbage: string[]): Promise<BlobRecord> {
+  private async record(repository: string, blob: BlobRecord, garbage: string[], target: KnownTarget, sessionId: string): Promise<BlobRecord> {
     const { blobs, meta } = this.deps;
     const now = this.deps.now();
+    // A repository's first blob lists it; never inside the transaction (every upload would write that item).
+    if (!target.listed) await meta.addRepository(repository);
+    let known = target.record;
     for (let round = 1; ; round++) {
-      const record = await this.recordToLink(blob, now);
-      try {
-        await meta.linkBlob(repository, record, now);
-      } catch (err) {
-        // The collector started deleting the record after it was read: the next round replaces it with ours.
-        if (err instanceof BlobRecordGoneError && round < RECORD_ROUNDS) continue;
-        throw err;
+      const { record, write } = await this.recordWrite(blob, known);
+      if (await meta.commitUpload(repository, record, write, now, target.stored ? sessionId : undefined)) {
+        if (record.objectKey !== blob.objectKey) await blobs.delete(blob.objectKey);
+        await this.collect(garbage);
+        return { digest: record.digest, size: record.size, objectKey: record.objectKey };
       }
-      if (record.objectKey !== blob.objectKey) await blobs.delete(blob.objectKey);
-      await this.collect(garbage);
-      return { digest: record.digest, size: record.size, objectKey: record.objectKey };
+      if (round >= RECORD_ROUNDS) throw new Error(`blob record ${blob.digest} kept changing while this upload recorded it`);
+      known = await meta.getBlob(blob.digest);
     }
   }
 
   /**
-   * The blob record an upload links: its own when new; the one already recorded when it is not being
-   * deleted and its object exists (a HEAD); else this upload's object replaces it (a record restored
-   * without its bucket, an object deleted by hand, a record the collector is deleting).
+   * The blob record an upload links, and how it is written: its own when none exists; the one already
+   * recorded when it is not being deleted and its object exists (a HEAD); else this upload's object
+   * replaces it (a record restored without its bucket, an object deleted by hand, one the collector is deleting).
    */
-  private async recordToLink(blob: BlobRecord, now: number): Promise<BlobRecord> {
-    const { blobs, meta } = this.deps;
-    for (let round = 1; ; round++) {
-      const { created, record } = await meta.createBlob(blob, now);
-      if (created || record.objectKey === blob.objectKey) return record;
-      if (record.gcState !== 'deleting' && (await blobs.stat(record.objectKey))) return record;
-      if (await meta.replaceBlob(blob, record.objectKey, now)) return blob;
-      // Another upload replaced it first: look again.
-      if (round >= RECORD_ROUNDS) throw new Error(`blob record ${blob.digest} kept changing while this upload recorded it`);
+  private async recordWrite(blob: BlobRecord, known: BlobRecord | null): Promise<{ record: BlobRecord; write: RecordWrite }> {
+    if (!known) return { record: blob, write: { kind: 'create' } };
+    if (known.objectKey === blob.objectKey) return { record: blob, write: { kind: 'renew', objectKey: blob.objectKey } };
+    if (known.gcState !== 'deleting' && (await this.deps.blobs.stat(known.objectKey))) {
+      return { record: { digest: known.digest, size: known.size, objectKey: known.objectKey }, write: { kind: 'renew', objectKey: known.objectKey } };
     }
+    return { record: blob, write: { kind: 'replace', objectKey: known.objectKey } };
   }
 
   /**
@@ -309,6 +324,22 @@ export class UploadService {
   private expiry(): number {
     return Math.floor(this.deps.now() / 1000) + this.deps.config.uploadTtlSeconds;
   }
+}
+
+/** What a completion read before its body: the target, and whether the session is stored (not a monolithic POST's). */
+type KnownTarget = Omit<UploadTarget, 'session'> & { stored: boolean };
+
+/** Whether an upload id can name a session (ids are UUIDs; anything else is unknown without a read). */
+function validId(id: string): boolean {
+  return /^[a-zA-Z0-9-]{1,64}$/.test(id);
+}
+
+/** The session when it is live, of this repository and usable by `as` (see mayUse); else BLOB_UPLOAD_UNKNOWN. */
+function admitted(repository: string, id: string, session: UploadSession | null, as?: SessionAccess): UploadSession {
+  if (!session || session.repository !== repository || !mayUse(session, as)) {
+    throw new OciError('BLOB_UPLOAD_UNKNOWN', `upload ${id.slice(0, 64)} is unknown or expired`);
+  }
+  return session;
 }
 
 /** A range conflict when the chunk's Content-Range does not start where the session ends. */

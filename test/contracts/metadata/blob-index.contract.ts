@@ -1,17 +1,67 @@
 /** The BlobIndex contract: blob records once per digest, links per repository, and the collector's marks they clear. */
 import { BlobIndex, BlobRecordGoneError } from '../../../lambda/ports/blob-index';
 import type { Catalog } from '../../../lambda/ports/catalog';
+import type { UploadSessionStore } from '../../../lambda/ports/upload-session-store';
 import type { CollectorMarks } from './collector-marks';
-import { blobRecord, digestOf, NOW, uniqueRepo } from './fixtures';
+import { blobRecord, digestOf, NOW, uniqueRepo, uploadSession } from './fixtures';
 
 /** Declares the BlobIndex contract tests for the stores `make` returns (with the catalog they write to). */
 export function blobIndexContract(
-  name: string, make: () => Promise<{ store: BlobIndex & Catalog; marks: CollectorMarks }>,
+  name: string, make: () => Promise<{ store: BlobIndex & Catalog & UploadSessionStore; marks: CollectorMarks }>,
 ): void {
   describe(`BlobIndex contract: ${name}`, () => {
-    let store: BlobIndex & Catalog;
+    let store: BlobIndex & Catalog & UploadSessionStore;
     let marks: CollectorMarks;
     beforeAll(async () => { ({ store, marks } = await make()); });
+
+    it('readUploadTarget: the live session (null when expired or not asked for), the record and whether the repository is listed', async () => {
+      const repo = uniqueRepo('target');
+      const record = blobRecord(`target-${Math.random()}`);
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      const live = uploadSession(nowSeconds + 3600, { repository: repo });
+      const dead = uploadSession(nowSeconds - 10, { repository: repo });
+      await store.createUpload(live);
+      await store.createUpload(dead);
+      expect(await store.readUploadTarget(repo, record.digest, Date.now(), live.id)).toEqual({ session: live, record: null, listed: false });
+      await store.createBlob(record, NOW);
+      await store.addRepository(repo);
+      expect(await store.readUploadTarget(repo, record.digest, Date.now())).toEqual({ session: null, record: { ...record, touchedAt: NOW }, listed: true });
+      expect((await store.readUploadTarget(repo, record.digest, Date.now(), dead.id)).session).toBeNull();
+    });
+
+    it('commitUpload create: the record, link and back-link written and the session deleted in one write; a second create -> false, nothing written', async () => {
+      const repo = uniqueRepo('commit');
+      const record = blobRecord(`commit-${Math.random()}`);
+      const session = uploadSession(Math.floor(Date.now() / 1000) + 3600, { repository: repo });
+      await store.createUpload(session);
+      expect(await store.commitUpload(repo, record, { kind: 'create' }, NOW, session.id)).toBe(true);
+      expect(await store.getBlob(record.digest)).toEqual({ ...record, touchedAt: NOW });
+      expect(await store.getLinkedBlob(repo, record.digest, { consistent: true })).toEqual({ ...record, touchedAt: NOW });
+      expect(await store.getUpload(session.id)).toBeNull();
+      const other = uniqueRepo('commit-other');
+      expect(await store.commitUpload(other, { ...record, objectKey: 'blobs/dup' }, { kind: 'create' }, NOW + 1)).toBe(false);
+      expect(await store.getLinkedBlob(other, record.digest, { consistent: true })).toBeNull();
+      expect(await store.getBlob(record.digest)).toEqual({ ...record, touchedAt: NOW });
+    });
+
+    it('commitUpload renew: a condemned record renewed and linked; a deleting or re-pointed one -> false; replace takes a deleting one', async () => {
+      const record = blobRecord(`renew-${Math.random()}`);
+      await store.createBlob(record, NOW);
+      await marks.mark({ kind: 'blob', digest: record.digest }, 'condemned');
+      const repo = uniqueRepo('renew-commit');
+      expect(await store.commitUpload(repo, record, { kind: 'renew', objectKey: record.objectKey }, NOW + 5)).toBe(true);
+      expect(await store.getBlob(record.digest)).toEqual({ ...record, touchedAt: NOW + 5 });
+      expect(await store.commitUpload(repo, record, { kind: 'renew', objectKey: 'blobs/elsewhere' }, NOW + 6)).toBe(false);
+      await marks.mark({ kind: 'blob', digest: record.digest }, 'deleting');
+      const late = uniqueRepo('renew-late');
+      expect(await store.commitUpload(late, record, { kind: 'renew', objectKey: record.objectKey }, NOW + 7)).toBe(false);
+      expect(await store.getLinkedBlob(late, record.digest, { consistent: true })).toBeNull();
+      const fresh = { ...record, objectKey: 'blobs/fresh-copy' };
+      expect(await store.commitUpload(late, fresh, { kind: 'replace', objectKey: 'blobs/not-it' }, NOW + 8)).toBe(false);
+      expect(await store.commitUpload(late, fresh, { kind: 'replace', objectKey: record.objectKey }, NOW + 8)).toBe(true);
+      expect(await store.getBlob(record.digest)).toEqual({ ...fresh, touchedAt: NOW + 8 });
+      expect((await store.getLinkedBlob(late, record.digest, { consistent: true }))?.objectKey).toBe('blobs/fresh-copy');
+    });
 
     it('getBlob -> null until createBlob, then the record, touched at the time given', async () => {
       const record = blobRecord(`unknown-${Math.random()}`);

@@ -25,20 +25,20 @@ describe('UploadService: recording a blob whose digest is already recorded', () 
     expect((await meta.getLinkedBlob('team/b', sha256(bytes)))!.objectKey).toBe(first.objectKey);
   });
 
-  it('the record starts dying between its read and the link -> this upload\'s object replaces it and is linked', async () => {
+  it('the record starts dying between its read and the commit -> this upload\'s object replaces it and is linked', async () => {
     const { deps, blobs, meta } = registryOnFakes();
     const uploads = new UploadService(deps);
     const bytes = Buffer.from('dying between');
     const digest = sha256(bytes);
     const first = await uploads.monolithic('team/a', digest, whole(bytes));
-    const linkBlob = meta.linkBlob.bind(meta);
+    const commitUpload = meta.commitUpload.bind(meta);
     let marked = false;
-    meta.linkBlob = async (repo, record, now) => {
+    meta.commitUpload = async (...args) => {
       if (!marked) {
         marked = true;
         meta.blobIndex.blobs.get(digest)!.gcState = 'deleting'; // the collector, after the upload read the record
       }
-      return linkBlob(repo, record, now);
+      return commitUpload(...args);
     };
 
     const second = await uploads.monolithic('team/b', digest, whole(bytes));

@@ -126,9 +126,8 @@ describe('blob uploads on the core', () => {
   });
 
   it.each([
-    ['recording the blob (written, answer lost)', 'createBlob', true],
-    ['linking it', 'linkBlob', false],
-    ['deleting the session (not deleted)', 'deleteUpload', false],
+    ['committing it (written, answer lost)', 'commitUpload', true],
+    ['committing it (not written)', 'commitUpload', false],
   ] as const)('PUT of a multipart upload that fails after CompleteMultipartUpload, when %s -> 503; the same PUT retried -> 201, bytes kept', async (_what, method, lands) => {
     const { send, meta, blobs } = registryOnFakes(small);
     const data = randomBytes(40);
@@ -153,10 +152,10 @@ describe('blob uploads on the core', () => {
     const data = randomBytes(6);
     const location = await startUpload(send);
     await send('PATCH', location, { headers: { 'content-length': '6' }, body: data });
-    const createBlob = meta.createBlob.bind(meta);
-    meta.createBlob = async () => { throw new BackendUnavailableError('DynamoDB', new Error('connect ECONNREFUSED')); };
+    const commitUpload = meta.commitUpload.bind(meta);
+    meta.commitUpload = async () => { throw new BackendUnavailableError('DynamoDB', new Error('connect ECONNREFUSED')); };
     expect((await send('PUT', `${location}?digest=${sha256(data)}`)).status).toBe(503);
-    meta.createBlob = createBlob;
+    meta.commitUpload = commitUpload;
     const retry = await send('PUT', `${location}?digest=${sha256(data)}`);
     expect(retry.status).toBe(201);
     expect(await meta.getLinkedBlob('team/app', sha256(data))).not.toBeNull();

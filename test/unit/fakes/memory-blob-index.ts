@@ -1,5 +1,6 @@
-import { BlobIndex, BlobRecord, BlobRecordGoneError, TouchOutcome } from '../../../lambda/ports/blob-index';
+import { BlobIndex, BlobRecord, BlobRecordGoneError, RecordWrite, TouchOutcome, UploadTarget } from '../../../lambda/ports/blob-index';
 import type { MemoryCatalog } from './memory-catalog';
+import type { MemoryUploadSessions } from './memory-upload-sessions';
 
 /** A record or link as stored: the port's record and the run that marked it, if any. */
 export type StoredBlob = BlobRecord & { gcRun?: string };
@@ -12,7 +13,8 @@ export class MemoryBlobIndex implements BlobIndex {
   readonly blobs = new Map<string, StoredBlob>();
   /** By `repo@digest`; the back-links of the adapter are these keys read by digest. */
   readonly links = new Map<string, StoredBlob>();
-  constructor(private readonly catalog: MemoryCatalog) {}
+  /** `sessions`: the upload sessions an upload's commit deletes (the adapter's one table). */
+  constructor(private readonly catalog: MemoryCatalog, private readonly sessions?: MemoryUploadSessions) {}
 
   async getLinkedBlob(repo: string, digest: string) { return copy(this.links.get(`${repo}@${digest}`)); }
   async getBlob(digest: string) { return copy(this.blobs.get(digest)); }
@@ -38,6 +40,28 @@ export class MemoryBlobIndex implements BlobIndex {
     Object.assign(stored, { touchedAt: now, gcState: undefined, gcRun: undefined });
     this.links.set(`${repo}@${record.digest}`, freshRecord(record, now));
     this.catalog.add(repo);
+  }
+
+  async readUploadTarget(repo: string, digest: string, now: number, sessionId?: string): Promise<UploadTarget> {
+    const session = sessionId ? this.sessions?.uploads.get(sessionId) : undefined;
+    return {
+      session: session && session.expiresAt * 1000 >= now ? structuredClone(session) : null,
+      record: copy(this.blobs.get(digest)),
+      listed: this.catalog.repositories.has(repo),
+    };
+  }
+
+  // As the adapter's transaction: only the record's write has a condition; then link, back-link, session gone.
+  async commitUpload(repo: string, record: BlobRecord, write: RecordWrite, now: number, sessionId?: string) {
+    const stored = this.blobs.get(record.digest);
+    if (write.kind === 'create' && stored) return false;
+    if (write.kind === 'replace' && stored && stored.objectKey !== write.objectKey) return false;
+    if (write.kind === 'renew' && (!stored || stored.objectKey !== write.objectKey || stored.gcState === 'deleting')) return false;
+    if (write.kind === 'renew') Object.assign(stored!, { touchedAt: now, gcState: undefined, gcRun: undefined });
+    else this.blobs.set(record.digest, freshRecord(record, now));
+    this.links.set(`${repo}@${record.digest}`, freshRecord(record, now));
+    if (sessionId) this.sessions?.uploads.delete(sessionId);
+    return true;
   }
 
   async touchLink(repo: string, digest: string, now: number, staleBefore: number): Promise<TouchOutcome> {

@@ -8,6 +8,7 @@ export class MemoryCatalog implements Catalog {
   /** Lists a repository (what linkBlob and putManifest do beside their own write). */
   add(repo: string): void { this.repositories.add(repo); }
 
+  async addRepository(repo: string) { this.add(repo); }
   async repositoryExists(repo: string) { return this.repositories.has(repo); }
   async listRepositories(n: number, last?: string) { return pageOf([...this.repositories], n, last); }
 }

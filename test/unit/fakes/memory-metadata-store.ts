@@ -16,7 +16,7 @@ export class MemoryMetadataStore extends MetadataStoreOfParts {
   constructor(now: () => number = Date.now) {
     const catalog = new MemoryCatalog();
     const sessions = new MemoryUploadSessions(now);
-    const blobIndex = new MemoryBlobIndex(catalog);
+    const blobIndex = new MemoryBlobIndex(catalog, sessions);
     const manifests = new MemoryManifestStore(catalog, blobIndex.links);
     super({ blobIndex, manifests, uploadSessions: sessions, catalog });
     this.blobIndex = blobIndex;

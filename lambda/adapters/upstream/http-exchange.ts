@@ -106,10 +106,20 @@ export async function readCapped(x: Exchange, max: number, label: string, timeou
  */
 export async function* bodyOf(x: Exchange, label: string, idleMs: number): AsyncGenerator<Uint8Array> {
   const chunks = x.response[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  // One coarse timer per body, not one per chunk: a stall is noticed between idleMs and 1.25 idleMs.
+  let waitingSince: number | undefined;
+  const watch = setInterval(() => {
+    if (waitingSince !== undefined && Date.now() - waitingSince >= idleMs) {
+      x.response.destroy(new UpstreamUnavailableError(label, `body stalled for ${idleMs} ms`));
+    }
+  }, Math.max(10, idleMs / 4));
+  watch.unref();
   let ended = false;
   try {
     for (;;) {
-      const next = await nextWithin(chunks, idleMs, label);
+      waitingSince = Date.now();
+      const next = await chunks.next();
+      waitingSince = undefined;
       if (next.done) {
         ended = true;
         return;
@@ -119,20 +129,8 @@ export async function* bodyOf(x: Exchange, label: string, idleMs: number): Async
   } catch (err) {
     throw err instanceof UpstreamUnavailableError ? err : new UpstreamUnavailableError(label, `body cut off: ${networkReason(err)}`);
   } finally {
+    clearInterval(watch);
     if (!ended) x.response.destroy(); // stalled, cut, or the reader stopped early: free the connection
-  }
-}
-
-/** The iterator's next result, or UpstreamUnavailableError when none comes within `ms`. */
-async function nextWithin<T>(it: AsyncIterator<T>, ms: number, label: string): Promise<IteratorResult<T>> {
-  let timer: NodeJS.Timeout | undefined;
-  const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UpstreamUnavailableError(label, `body stalled for ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([it.next(), stalled]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

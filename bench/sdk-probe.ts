@@ -49,23 +49,26 @@ function probe(stack: Stack, backend: 's3' | 'dynamodb'): void {
   if (probed.has(stack)) return;
   probed.add(stack);
   const name = (context: Context) => (context.commandName ?? 'unknown').replace(/Command$/, '');
-  // Asked for before serialization...
+  // Asked for before serialization and read once deserialized (DynamoDB has no presigning)...
   if (backend === 'dynamodb') {
-    stack.add((next: Next, context: Context) => (args: { input: Record<string, unknown> }) => (WITH_CAPACITY.test(`${name(context)}Command`)
-      ? next({ ...args, input: { ...args.input, ReturnConsumedCapacity: 'TOTAL' } }) : next(args)), { step: 'initialize', name: 'stratusBenchProbeAsk' });
+    stack.add((next: Next, context: Context) => async (args: { input: Record<string, unknown> }) => {
+      const command = name(context);
+      if (!WITH_CAPACITY.test(`${command}Command`)) return next(args);
+      try {
+        const result = await next({ ...args, input: { ...args.input, ReturnConsumedCapacity: 'TOTAL' } });
+        addCapacity(totals, command, result.output?.ConsumedCapacity);
+        return result;
+      } catch (err) {
+        totals.dynamodbFailed[command] = (totals.dynamodbFailed[command] ?? 0) + 1;
+        throw err;
+      }
+    }, { step: 'initialize', name: 'stratusBenchProbeCapacity' });
   }
-  // ...counted where requests are really sent: presigning stops before this step, as in the host's own count.
-  stack.add((next: Next, context: Context) => async (args: { input: Record<string, unknown> }) => {
+  // ...and each request counted where requests are really sent (retries included; presigning stops before).
+  stack.add((next: Next, context: Context) => (args: { input: Record<string, unknown> }) => {
     const command = name(context);
     totals[backend][command] = (totals[backend][command] ?? 0) + 1;
-    try {
-      const result = await next(args);
-      if (backend === 'dynamodb') addCapacity(totals, command, result.output?.ConsumedCapacity);
-      return result;
-    } catch (err) {
-      if (backend === 'dynamodb') totals.dynamodbFailed[command] = (totals.dynamodbFailed[command] ?? 0) + 1;
-      throw err;
-    }
+    return next(args);
   }, { step: 'deserialize', name: 'stratusBenchProbeCount' });
 }
 

@@ -7,7 +7,7 @@
  * pull (its request log), and writes them to bench/results/mirror-<timestamp>.json. 127.0.0.1 only.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDistributionUpstream, UpstreamRegistry, RecordedRequest } from '../test/support/upstream-registry';
@@ -24,10 +24,13 @@ const PARALLEL = 20;
 const say = (s: string) => process.stdout.write(s);
 
 /** The upstream's requests during one pull, by kind. */
-interface UpstreamCounts { manifestHead: number; manifestGet: number; blobGet: number; other: number }
+interface UpstreamCounts { manifestHead: number; manifestGet: number; blobHead: number; blobGet: number; other: number }
 
-/** One pull through the mirror: its time, what the upstream saw, and Stratus's backend calls. */
-interface MirrorPull { seconds: number; upstream: UpstreamCounts; calls?: BackendCalls }
+/** One request as Stratus logged it. */
+interface LoggedRequest { method: string; path: string; status: number; durationMs: number }
+
+/** One pull through the mirror: its time, what the upstream saw, Stratus's backend calls and requests. */
+interface MirrorPull { seconds: number; upstream: UpstreamCounts; calls?: BackendCalls; requests: LoggedRequest[] }
 
 /** Every figure of a run. */
 export interface MirrorFigures {
@@ -35,17 +38,22 @@ export interface MirrorFigures {
   upstreamSeconds: number[];
   /** The same pull straight from distribution, but through the counting proxy the mirror's fetches cross. */
   upstreamViaProxySeconds: number[];
+  /** PARALLEL clients pulling at once straight from distribution. */
+  upstreamParallelSeconds?: number;
   cold: MirrorPull[];
   warm: MirrorPull[];
   /** PARALLEL clients pulling the cold image at once from a fresh Stratus: time until the last one is done. */
-  parallelCold?: { clients: number; seconds: number; upstream: UpstreamCounts; calls?: BackendCalls };
+  parallelCold?: MirrorPull;
+  /** Then PARALLEL clients at once again, warm. */
+  parallelWarm?: MirrorPull;
 }
 
 function countUpstream(requests: RecordedRequest[]): UpstreamCounts {
-  const c: UpstreamCounts = { manifestHead: 0, manifestGet: 0, blobGet: 0, other: 0 };
+  const c: UpstreamCounts = { manifestHead: 0, manifestGet: 0, blobHead: 0, blobGet: 0, other: 0 };
   for (const r of requests) {
-    if (r.path.includes('/manifests/')) r.method === 'HEAD' ? c.manifestHead++ : c.manifestGet++;
-    else if (r.path.includes('/blobs/') && r.method === 'GET') c.blobGet++;
+    const kind = r.path.includes('/manifests/') ? 'manifest' : r.path.includes('/blobs/') ? 'blob' : undefined;
+    if (kind && r.method === 'HEAD') c[`${kind}Head`]++;
+    else if (kind && r.method === 'GET') c[`${kind}Get`]++;
     else c.other++;
   }
   return c;
@@ -68,9 +76,18 @@ function addRootRule(reg: Registry, upstreamUrl: string): void {
 async function mirrorPull(reg: Registry, upstream: UpstreamRegistry, image: Image, clients = 1): Promise<MirrorPull> {
   upstream.clearRequests();
   let time = 0;
+  let from = 0;
   const pulls = () => Promise.all(Array.from({ length: clients }, () => pull(reg.base, REPO, image)));
-  const { calls } = await callsDuring(reg, async () => { time = await seconds(pulls); });
-  return { seconds: time, upstream: countUpstream(upstream.requests()), calls };
+  const { calls } = await callsDuring(reg, async () => { from = statSync(reg.log!).size; time = await seconds(pulls); });
+  return { seconds: time, upstream: countUpstream(upstream.requests()), calls, requests: loggedRequests(reg.log!, from) };
+}
+
+/** The requests Stratus logged from byte `from` of its log on. */
+function loggedRequests(log: string, from: number): LoggedRequest[] {
+  return readFileSync(log).subarray(from).toString('utf8').split('\n').filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LoggedRequest & { message: string })
+    .filter((l) => l.message === 'request')
+    .map(({ method, path, status, durationMs }) => ({ method, path, status, durationMs }));
 }
 
 /** Starts a fresh Stratus (empty S3 and table) with the root rule pointing at the upstream. */
@@ -94,11 +111,13 @@ export async function measureMirror(image: Image, work: string, port: number, lo
     await warmupPush(direct);
     await push(direct, REPO, image);
     execFileSync('sync'); // the pushes' dirty pages are written back before any timed pull
+    await pull(direct, REPO, image); // untimed: distribution's caches and the page cache, as warm as Stratus's S3
     for (let run = 0; run < RUNS; run++) {
       f.upstreamSeconds.push(await seconds(() => pull(direct, REPO, image)));
       f.upstreamViaProxySeconds.push(await seconds(() => pull(upstream.url, REPO, image)));
     }
-    log(` upstream (${round(median(f.upstreamSeconds), 2)}s)`);
+    f.upstreamParallelSeconds = await seconds(() => Promise.all(Array.from({ length: PARALLEL }, () => pull(direct, REPO, image))));
+    log(` upstream (${round(median(f.upstreamSeconds), 2)}s, ${PARALLEL} at once ${f.upstreamParallelSeconds}s)`);
 
     // Cold needs an empty Stratus each time (blobs are shared across repositories): a fresh one per run.
     for (let run = 0; run < RUNS; run++) {
@@ -113,19 +132,22 @@ export async function measureMirror(image: Image, work: string, port: number, lo
     log(` mirror cold (${round(median(f.cold.map((p) => p.seconds)), 2)}s) warm (${round(median(f.warm.map((p) => p.seconds)), 2)}s)`);
     const reg = await freshMirror(port++, join(work, 'stratus-parallel'), upstream.url);
     try {
-      f.parallelCold = { clients: PARALLEL, ...(await mirrorPull(reg, upstream, image, PARALLEL)) };
+      f.parallelCold = await mirrorPull(reg, upstream, image, PARALLEL);
+      f.parallelWarm = await mirrorPull(reg, upstream, image, PARALLEL);
     } finally {
       await reg.stop();
     }
-    log(` ${PARALLEL} cold at once (${f.parallelCold.seconds}s)`);
+    log(` ${PARALLEL} at once cold (${f.parallelCold.seconds}s) warm (${f.parallelWarm.seconds}s)`);
   } finally {
     await upstream.dispose();
   }
   return f;
 }
 
+const shortPath = (p: string) => p.replace(/^\/v2\/[^]*?\/(manifests|blobs)\//, '$1/').replace(/sha256:([a-f0-9]{8})[a-f0-9]+/, '$1');
 const spread = (xs: number[]) => `${round(median(xs), 2)}s (${round(Math.min(...xs), 2)}–${round(Math.max(...xs), 2)})`;
-const upstreamText = (c: UpstreamCounts) => `HEAD manifest ${c.manifestHead}, GET manifest ${c.manifestGet}, GET blob ${c.blobGet}${c.other ? `, other ${c.other}` : ''}`;
+const upstreamText = (c: UpstreamCounts) =>
+  `HEAD manifest ${c.manifestHead}, GET manifest ${c.manifestGet}, HEAD blob ${c.blobHead}, GET blob ${c.blobGet}${c.other ? `, other ${c.other}` : ''}`;
 const callsText = (c?: BackendCalls) => (c ? `S3 ${c.s3}, DynamoDB ${c.dynamodb} (${c.dynamodbReads} reads), ${c.requests} requests, ${c.redirects} redirects` : 'n/a');
 
 /** The lines the bench prints for the mirror. */
@@ -146,10 +168,14 @@ export function mirrorLines(f: MirrorFigures): string[] {
     'Stratus backend calls per pull (its request log):',
     `  cold: ${callsText(f.cold[0]!.calls)}`,
     `  warm: ${callsText(f.warm[0]!.calls)}`,
-    ...(f.parallelCold ? [
-      `${f.parallelCold.clients} clients pulling the cold image at once from a fresh Stratus: ${f.parallelCold.seconds}s until the last is done `
-        + `(${round(f.parallelCold.seconds / up, 2)}x one pull from upstream)`,
-      `  upstream: ${upstreamText(f.parallelCold.upstream)}; Stratus: ${callsText(f.parallelCold.calls)}`,
+    `Stratus's requests in the first cold pull (ms): ${f.cold[0]!.requests.map((r) => `${r.method} ${shortPath(r.path)} ${r.status} ${r.durationMs}`).join('; ')}`,
+    ...(f.parallelCold && f.parallelWarm && f.upstreamParallelSeconds ? [
+      `${PARALLEL} clients pulling at once, until the last is done:`,
+      `  upstream, straight from distribution (fs)   ${f.upstreamParallelSeconds}s`,
+      `  Stratus mirror, cold (fresh Stratus)         ${f.parallelCold.seconds}s  ${round(f.parallelCold.seconds / f.upstreamParallelSeconds, 2)}x`,
+      `  Stratus mirror, warm                         ${f.parallelWarm.seconds}s  ${round(f.parallelWarm.seconds / f.upstreamParallelSeconds, 2)}x`,
+      `  cold: upstream ${upstreamText(f.parallelCold.upstream)}; Stratus ${callsText(f.parallelCold.calls)}`,
+      `  warm: upstream ${upstreamText(f.parallelWarm.upstream)}; Stratus ${callsText(f.parallelWarm.calls)}`,
     ] : []),
   ];
 }

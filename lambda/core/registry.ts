@@ -3,6 +3,7 @@ import { UNRESTRICTED } from '../auth/caller';
 import type { RegistryDeps } from './config';
 import { corsHeaders, preflight } from './http/cors';
 import { errorResponse } from './http/error-response';
+import { mirrorPullOf } from './handlers/token';
 import { Router } from './http/router';
 import type { RegistryHandler, RegistryRequest, RegistryResponse } from '../shared/http-types';
 import { ROUTES } from './routes';
@@ -12,7 +13,7 @@ import { isUiApiPath } from './ui-api/routes';
 /** Builds the registry: a function from request to response, independent of any transport. */
 export function createRegistry(deps: RegistryDeps): RegistryHandler {
   const services = registryServices(deps);
-  const authorizer = services.auth ? new Authorizer(services.auth.deps, services.auth.authenticator) : undefined;
+  const authorizer = services.auth ? new Authorizer(services.auth.deps, services.auth.authenticator, mirrorPullOf(services)) : undefined;
   const router = new Router(ROUTES.filter((r) => !r.onlyWithAuth || services.auth));
   return async (req: RegistryRequest): Promise<RegistryResponse> => {
     let res: RegistryResponse;

@@ -1,5 +1,6 @@
 import { parseAuthorization } from '../../auth/authenticator';
 import { grantAccess, Principal, pullPatterns } from '../../auth/grants';
+import { addMirrorPull, MirrorPullCheck, mirrorPullCheck } from '../../auth/mirror-pull';
 import { parseScopes } from '../../auth/scopes';
 import { InvalidTokenError, issueAccessToken, issueRefreshToken, verifyRefreshToken } from '../../auth/tokens';
 import { OciError } from '../../oci/errors';
@@ -7,7 +8,7 @@ import { basicChallenge, wantsBrowserLogin } from '../http/browser-login';
 import { fromCredentialedOrigin } from '../http/cors';
 import { readBody } from '../http/request-parts';
 import { jsonResponse, RegistryRequest, RegistryResponse } from '../../shared/http-types';
-import type { RouteCall } from '../services';
+import type { RegistryServices, RouteCall } from '../services';
 
 const FORM_LIMIT = 64 * 1024;
 
@@ -82,7 +83,9 @@ async function issue(call: RouteCall, principal: Principal, scopeValues: string[
   const now = call.deps.now();
   const keys = await authenticator.keys();
   const params = authenticator.tokenParams;
-  const access = grantAccess(principal, parseScopes(scopeValues));
+  const requested = parseScopes(scopeValues);
+  // Docker's daemon asks for `repository:library/busybox:pull` without credentials: a mirrored name gets it.
+  const access = await addMirrorPull(grantAccess(principal, requested), requested, mirrorPullOf(call));
   const catalog = access.some((a) => a.type === 'registry');
   const token = await issueAccessToken(keys, params, {
     sub: principal.subject, kind: principal.kind, access, now, ttlSeconds: auth.tokenTtlSeconds,
@@ -98,6 +101,12 @@ async function issue(call: RouteCall, principal: Principal, scopeValues: string[
     });
   }
   return jsonResponse(200, body, { 'cache-control': 'no-store' });
+}
+
+/** Anonymous pulls of mirrored repositories (auth/mirror-pull.ts) by the registry's mirror rules; undefined without a mirror. */
+export function mirrorPullOf(services: Pick<RegistryServices, 'mirror'>): MirrorPullCheck | undefined {
+  const rules = services.mirror?.rules;
+  return rules ? mirrorPullCheck((repository) => rules.originOf(repository)) : undefined;
 }
 
 async function readForm(req: RegistryRequest): Promise<URLSearchParams> {

@@ -25,6 +25,7 @@ export interface LogLine {
 /** A running mirror registry. */
 export interface MirrorStratus {
   url: string;
+  settings: Settings;
   deps: RegistryDeps;
   logs: LogLine[];
   /** Adds a rule (before the first request: rules are cached per process for 10 s). */
@@ -53,6 +54,7 @@ export async function startMirrorStratus(config: Partial<RegistryConfig> = {}): 
   const store = new DynamoDbMirrorStore(createDocumentClient(settings.dynamodb), settings.table);
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    settings,
     deps,
     logs,
     addRule: (prefix, upstream, rule = {}) => store.putRule({

@@ -5,6 +5,10 @@
  * repositories refuse pushes while other names on the same instance take them.
  */
 import { createHash } from 'node:crypto';
+import { DynamoDbGcStore } from '../../../lambda/adapters/dynamodb/dynamodb-gc-store';
+import { createDocumentClient } from '../../../lambda/adapters/dynamodb/table';
+import { collectGarbage } from '../../../lambda/core/gc';
+import { silentLogger } from '../../../lambda/shared/logger';
 import { PushedImage, PushedIndex, PushedReferrer, pushIndex, pushReferrer, pushSmallImage } from '../../support/fixture-images';
 import { startDistributionUpstream, UpstreamRegistry } from '../../support/upstream-registry';
 import { manifestRequest, MirrorStratus, pullBlob, startMirrorStratus } from './mirror-stratus';
@@ -165,5 +169,25 @@ describe('registry mirror: pull-through from a real upstream', () => {
     ].map((p) => [p, 1])));
     const heads = upstream.requests().filter((r) => r.method === 'HEAD' && r.path.includes('/manifests/'));
     expect(heads.length).toBe(1);
+  });
+
+  it('the garbage collector (grace 0) keeps a mirrored image and the mirror\'s own items: pulling it again asks the upstream for nothing', async () => {
+    await manifestRequest(stratus.url, 'library/app', 'v1');
+    for (const b of [image.config, ...image.layers]) await pullBlob(stratus.url, 'library/app', b.digest);
+    const { settings } = stratus;
+
+    const report = await collectGarbage(
+      { gc: new DynamoDbGcStore(createDocumentClient(settings.dynamodb), settings.table), blobs: stratus.deps.blobs, logger: silentLogger, now: Date.now },
+      { graceMs: 0, dryRun: false, host: 'test' },
+    );
+    upstream.clearRequests();
+    const manifest = await manifestRequest(stratus.url, 'library/app', image.manifest.digest);
+    const blobs = await Promise.all([image.config, ...image.layers].map((b) => pullBlob(stratus.url, 'library/app', b.digest)));
+
+    expect(report.run.status).toBe('completed');
+    expect(manifest.bytes.equals(image.manifest.bytes)).toBe(true);
+    expect(blobs.map((b) => sha256(b.bytes))).toEqual([image.config, ...image.layers].map((b) => b.digest));
+    expect(upstream.requests()).toEqual([]);
+    expect(await stratus.deps.mirror!.store.getMirrored('library/app')).toMatchObject({ repository: 'library/app', prefix: '' });
   });
 });

@@ -54,6 +54,7 @@ export class MetadataStoreOfParts implements MetadataStore {
   createUpload(session: UploadSession) { return this.parts.uploadSessions.createUpload(session); }
   getUpload(id: string) { return this.parts.uploadSessions.getUpload(id); }
   updateUpload(session: UploadSession, expectedOffset: number) { return this.parts.uploadSessions.updateUpload(session, expectedOffset); }
+  reserveParts(id: string, count: number, base: number) { return this.parts.uploadSessions.reserveParts(id, count, base); }
   deleteUpload(id: string) { return this.parts.uploadSessions.deleteUpload(id); }
   listExpiredUploads(beforeSeconds: number, limit: number) { return this.parts.uploadSessions.listExpiredUploads(beforeSeconds, limit); }
 

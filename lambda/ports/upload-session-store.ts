@@ -24,6 +24,11 @@ export interface UploadSession {
   secret?: string;
   /** Epoch seconds after which the session is dead (DynamoDB TTL attribute). */
   expiresAt: number;
+  /**
+   * The lowest S3 part number no write has taken (reserveParts); set by the write that starts the multipart
+   * upload, then only raised. Absent on sessions stored before it existed.
+   */
+  nextPart?: number;
 }
 
 /** The session changed under us: another request moved its offset first (or it is gone). */
@@ -44,8 +49,17 @@ export interface UploadSessionStore {
   createUpload(session: UploadSession): Promise<void>;
   /** The live session, or null when unknown or expired. */
   getUpload(id: string): Promise<UploadSession | null>;
-  /** Replaces the session if it exists and its offset is still expectedOffset; else throws UploadConflictError. */
+  /**
+   * Replaces the session if it exists and its offset is still expectedOffset; else throws UploadConflictError.
+   * `nextPart` is written only when the stored session has none: a counter is never lowered.
+   */
   updateUpload(session: UploadSession, expectedOffset: number): Promise<void>;
+  /**
+   * Takes `count` part numbers of a live or stored session in one atomic write (nextPart raised by count,
+   * starting at `base` when absent) and returns the first; UploadConflictError when the session is gone.
+   * Two writers never get the same number.
+   */
+  reserveParts(id: string, count: number, base: number): Promise<number>;
   /** Deletes a session; deleting an unknown one is not an error. */
   deleteUpload(id: string): Promise<void>;
   /** Sessions that expired before `beforeSeconds` (epoch seconds) and are still stored, at most `limit`. */

@@ -1,4 +1,4 @@
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { UploadSession, UploadSessionStore } from '../../ports/upload-session-store';
 import { UploadConflictError } from '../../ports/upload-session-store';
 import { getItem, isConditionFailure, Item, TableRef } from './items';
@@ -32,16 +32,53 @@ export class DynamoDbUploadSessions implements UploadSessionStore {
   }
 
   async updateUpload(session: UploadSession, expectedOffset: number): Promise<void> {
+    // An update, not a put: the part counter is kept (a racing writer may have raised it since the read).
+    const { nextPart, ...rest } = uploadItem(session);
+    delete rest.pk;
+    delete rest.sk;
+    const names: Record<string, string> = { '#offset': 'offset' };
+    const values: Record<string, unknown> = { ':expected': expectedOffset };
+    const set: string[] = [];
+    for (const [name, value] of Object.entries(rest)) {
+      if (value === undefined) continue;
+      names[`#${name}`] = name;
+      values[`:${name}`] = value;
+      set.push(`#${name} = :${name}`);
+    }
+    if (nextPart !== undefined) {
+      names['#nextPart'] = 'nextPart';
+      values[':nextPart'] = nextPart;
+      set.push('#nextPart = if_not_exists(#nextPart, :nextPart)');
+    }
+    const remove = OPTIONAL_SESSION_ATTRIBUTES.filter((a) => rest[a] === undefined).map((a) => {
+      names[`#${a}`] = a;
+      return `#${a}`;
+    });
     try {
-      await this.t.doc.send(new PutCommand({
-        TableName: this.t.table,
-        Item: uploadItem(session),
+      await this.t.doc.send(new UpdateCommand({
+        TableName: this.t.table, Key: keys.upload(session.id),
+        UpdateExpression: `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`,
         ConditionExpression: 'attribute_exists(pk) AND #offset = :expected',
-        ExpressionAttributeNames: { '#offset': 'offset' },
-        ExpressionAttributeValues: { ':expected': expectedOffset },
+        ExpressionAttributeNames: names, ExpressionAttributeValues: values,
       }));
     } catch (err) {
       if (isConditionFailure(err)) throw new UploadConflictError(session.id);
+      throw err;
+    }
+  }
+
+  async reserveParts(id: string, count: number, base: number): Promise<number> {
+    try {
+      const out = await this.t.doc.send(new UpdateCommand({
+        TableName: this.t.table, Key: keys.upload(id),
+        UpdateExpression: 'SET #nextPart = if_not_exists(#nextPart, :base) + :count',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#nextPart': 'nextPart' }, ExpressionAttributeValues: { ':base': base, ':count': count },
+        ReturnValues: 'UPDATED_NEW',
+      }));
+      return Number(out.Attributes?.nextPart) - count;
+    } catch (err) {
+      if (isConditionFailure(err)) throw new UploadConflictError(id);
       throw err;
     }
   }
@@ -68,6 +105,9 @@ export class DynamoDbUploadSessions implements UploadSessionStore {
     return items.filter((i): i is Item => i !== null && (i.expiresAt as number) < beforeSeconds).map(sessionOf);
   }
 }
+
+/** Session attributes a write removes when the session no longer has them. */
+const OPTIONAL_SESSION_ATTRIBUTES = ['multipartId', 'tail', 'hashState', 'owner', 'secret'];
 
 /** A session as stored: its keys and its UploadsByExpiry partition added. */
 function uploadItem(session: UploadSession): Item {

@@ -9,6 +9,7 @@ import type { DepsUsing } from '../config';
 import { storageKeys } from '../storage-layout';
 import { digestStoredObject, hashStoredObject, keepLiveHash, LiveHashes, resumeHash, RunningHash } from './hashing';
 import { mayUse, newSessionSecret, SessionAccess } from './session-access';
+import { PartNumbers, partsNeeded } from './part-numbers';
 import { SessionLocks } from './session-locks';
 import { UploadTailMissingError, writeBody } from './upload-writer';
 
@@ -88,9 +89,11 @@ export class UploadService {
     if (conflict) return conflict;
     const declaredLength = declaredLengthOf(input);
     const hash = await resumeHash(session, this.live, { declaredLength, final: false }, this.deps.config.resumableHashMaxBytes);
+    const partNumbers = this.partNumbers(session, declaredLength);
     const { session: next, garbage } = await writeBody(this.deps.blobs, this.deps.config, session, input.body, {
-      declaredLength, final: false, hash,
+      declaredLength, final: false, hash, partNumbers,
     });
+    next.nextPart = partNumbers.counterAfter() ?? next.nextPart;
     next.expiresAt = this.expiry();
     try {
       await this.deps.meta.updateUpload(next, session.offset);
@@ -206,7 +209,7 @@ export class UploadService {
     const { blobs, config } = this.deps;
     let written: Awaited<ReturnType<typeof writeBody>>;
     try {
-      written = await writeBody(blobs, config, session, input.body, { declaredLength, final: true, hash });
+      written = await writeBody(blobs, config, session, input.body, { declaredLength, final: true, hash, partNumbers: this.partNumbers(session, declaredLength) });
     } catch (err) {
       // An earlier attempt of this PUT may have got further: assembled the object, then failed before
       // recording it or deleting the session. Its multipart upload or tail is then gone, which the blob
@@ -313,6 +316,12 @@ export class UploadService {
     await Promise.all(keys.map((k) => this.deps.blobs.delete(k).catch((err) => {
       this.deps.logger.warn('could not delete upload leftover', { key: k, error: String(err) });
     })));
+  }
+
+  /** The part numbers of one write of the session (see PartNumbers: unique across racing processes). */
+  private partNumbers(session: UploadSession, declaredLength: number | undefined): PartNumbers {
+    const reserve = (count: number, base: number) => this.deps.meta.reserveParts(session.id, count, base);
+    return new PartNumbers(session, reserve, partsNeeded(declaredLength, session.tail?.size ?? 0, this.deps.config.partSize));
   }
 
   private newSession(repository: string): UploadSession {

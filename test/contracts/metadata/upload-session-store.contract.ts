@@ -16,6 +16,30 @@ export function uploadSessionStoreContract(name: string, make: UploadSessionStor
     beforeAll(async () => { store = await make(() => clock); });
     beforeEach(() => { clock = realNow; });
 
+    it('reserveParts: concurrent reservations get disjoint numbers, from base on a session without a counter; an update never lowers it', async () => {
+      const s = uploadSession(hourLater, { multipartId: 'mp-2', parts: [{ partNumber: 1, etag: '"e1"', size: 5 }], offset: 5 });
+      await store.createUpload(s);
+      const firsts = await Promise.all([4, 4, 4, 4].map((n) => store.reserveParts(s.id, n, 2)));
+      const taken = firsts.flatMap((f) => [f, f + 1, f + 2, f + 3]);
+      expect(new Set(taken).size).toBe(16);
+      expect(Math.min(...taken)).toBe(2);
+      expect(Math.max(...taken)).toBe(17);
+      // A writer commits the session as it read it (counter 2): the counter stays where the reservations took it.
+      await store.updateUpload({ ...s, offset: 10, nextPart: 2 }, 5);
+      expect(await store.getUpload(s.id)).toMatchObject({ offset: 10, nextPart: 18 });
+      expect(await store.reserveParts(s.id, 1, 2)).toBe(18);
+      await expect(store.reserveParts('no-such-session', 1, 1)).rejects.toBeInstanceOf(UploadConflictError);
+    });
+
+    it('updateUpload stores the counter of the write that started the multipart upload, and removes attributes the session lost', async () => {
+      const s = uploadSession(hourLater, { tail: { key: 'uploads/y/tail-1', size: 3 }, hashState: 'c3RhdGU=', offset: 3 });
+      await store.createUpload(s);
+      const next = { ...s, offset: 20, multipartId: 'mp-3', parts: [{ partNumber: 1, etag: '"e1"', size: 20 }], nextPart: 2, tail: undefined, hashState: undefined };
+      await store.updateUpload(next, 3);
+      const { tail: _t, hashState: _h, ...expected } = next;
+      expect(await store.getUpload(s.id)).toEqual(expected);
+    });
+
     it('createUpload then getUpload returns the session as given; unknown -> null', async () => {
       const s = uploadSession(hourLater, {
         multipartId: 'mp-1', parts: [{ partNumber: 1, etag: '"e1"', size: 5 }], tail: { key: 'uploads/x/tail-1', size: 3 },

@@ -14,7 +14,14 @@ export class MemoryUploadSessions implements UploadSessionStore {
   async updateUpload(s: UploadSession, expectedOffset: number) {
     const current = this.uploads.get(s.id);
     if (!current || current.offset !== expectedOffset) throw new UploadConflictError(s.id);
-    this.uploads.set(s.id, structuredClone(s));
+    this.uploads.set(s.id, { ...structuredClone(s), nextPart: current.nextPart ?? s.nextPart });
+  }
+  async reserveParts(id: string, count: number, base: number) {
+    const current = this.uploads.get(id);
+    if (!current) throw new UploadConflictError(id);
+    const first = current.nextPart ?? base;
+    current.nextPart = first + count;
+    return first;
   }
   async deleteUpload(id: string) { this.uploads.delete(id); }
   async listExpiredUploads(beforeSeconds: number, limit: number) {

@@ -5,6 +5,7 @@ import type { UploadSession } from '../../ports/upload-session-store';
 import type { RegistryConfig } from '../config';
 import { storageKeys } from '../storage-layout';
 import type { RunningHash } from './hashing';
+import type { PartNumbers } from './part-numbers';
 import { BodyReader } from './body-reader';
 import { PartFiller, PartQueue, sharedPartBufferPool } from './part-buffer';
 
@@ -28,6 +29,8 @@ export interface WriteOptions {
   declaredLength?: number;
   final: boolean;
   hash: RunningHash | null;
+  /** Where part numbers come from (unique per write across processes); without it, 1, 2, ... after the session's parts. */
+  partNumbers?: PartNumbers;
 }
 
 /**
@@ -53,7 +56,7 @@ export async function writeBody(
     let started = false;
     try {
       s.multipartId ??= await blobs.createMultipart(s.objectKey);
-    const part = { partNumber: s.parts.length + 1, etag: '', size: bytes.length };
+      const part = { partNumber: opts.partNumbers ? await opts.partNumbers.take() : s.parts.length + 1, etag: '', size: bytes.length };
       s.parts.push(part);
       await queue.add(async () => {
         started = true;

@@ -2,7 +2,7 @@
  * The CDK app: `npx cdk synth` / `npx cdk deploy`, with the stack's props from context, e.g.
  * `npx cdk deploy -c domainName=registry.example.com -c certificateArn=arn:aws:acm:... -c uploadService=false`.
  * Keys: domainName, certificateArn, uploadService, uploadDomainName, uploadCertificateArn, presignTtlSeconds,
- * lambdaMemorySize, auth (see lib/stratus-stack.ts).
+ * lambdaMemorySize, auth, mirrorCredentialSecretArns (comma-separated) (see lib/stratus-stack.ts).
  */
 import { App } from 'aws-cdk-lib';
 import { StratusStack } from '../lib/stratus-stack';
@@ -32,6 +32,13 @@ function int(key: string): number | undefined {
   return n;
 }
 
+/** A context value as a list: comma-separated in `-c`, or a JSON array in cdk.json. */
+function list(key: string): string[] | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (Array.isArray(value)) return value.map(String);
+  return text(key)?.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
 new StratusStack(app, 'Stratus', {
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
   domainName: text('domainName'),
@@ -42,4 +49,5 @@ new StratusStack(app, 'Stratus', {
   presignTtlSeconds: int('presignTtlSeconds'),
   lambdaMemorySize: int('lambdaMemorySize'),
   auth: flag('auth'),
+  mirrorCredentialSecretArns: list('mirrorCredentialSecretArns'),
 });

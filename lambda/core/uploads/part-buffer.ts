@@ -166,9 +166,6 @@ export class PartQueue {
   }
 }
 
-/** How a filler waits for a buffer: directly, or while watching the body it fills from (BodyReader.whileWaiting). */
-export type BufferWait = (acquire: (signal?: AbortSignal) => Promise<Buffer>) => Promise<Buffer>;
-
 /**
  * Fills one pooled part buffer at a time: bytes are copied in once, as they arrive, and a full buffer is
  * handed on (with the duty to release it) to whoever uploads it. Holds at most one buffer.
@@ -178,11 +175,12 @@ export class PartFiller {
   /** Bytes in the current buffer. */
   filled = 0;
 
-  constructor(private readonly pool: PartBufferPool, private readonly wait: BufferWait = (acquire) => acquire()) {}
+  /** `abandoned`: gives up waiting for a buffer (PartBufferWaitAborted) when it aborts. */
+  constructor(private readonly pool: PartBufferPool, private readonly abandoned?: AbortSignal) {}
 
   /** Copies bytes of `chunk` from `from` on into the current buffer, acquiring one first; returns how many fit. */
   async append(chunk: Uint8Array, from = 0): Promise<number> {
-    this.buffer ??= this.pool.tryAcquire() ?? (await this.wait((signal) => this.pool.acquire(signal)));
+    this.buffer ??= await this.pool.acquire(this.abandoned);
     const n = Math.min(chunk.length - from, this.pool.partSize - this.filled);
     this.buffer.set(chunk.subarray(from, from + n), this.filled);
     this.filled += n;

@@ -6,7 +6,7 @@ import type { RegistryConfig } from '../config';
 import { storageKeys } from '../storage-layout';
 import type { RunningHash } from './hashing';
 import type { PartNumbers } from './part-numbers';
-import { BodyReader } from './body-reader';
+import { abandonedSignal } from './abandonable-body';
 import { PartFiller, PartQueue, sharedPartBufferPool } from './part-buffer';
 
 /** The session's tail object is gone: the upload was completed (or cancelled) by an earlier request. */
@@ -47,9 +47,8 @@ export async function writeBody(
   const s: UploadSession = { ...session, parts: session.parts.map((p) => ({ ...p })) };
   const queue = new PartQueue(config.partQueue);
   const pool = sharedPartBufferPool(config);
-  const reader = new BodyReader(body);
-  // Waiting for a buffer, the filler watches the body: a client that goes away ends the wait.
-  const filler = new PartFiller(pool, (acquire) => reader.whileWaiting(acquire));
+  // A client that goes away while its upload waits for a buffer ends the wait (and the write).
+  const filler = new PartFiller(pool, abandonedSignal(body));
   const garbage: string[] = [];
   // Takes over `pooled` (the buffer holding `bytes`) and releases it once the part is stored or failed.
   const uploadPart = async (bytes: Uint8Array, pooled: Buffer) => {
@@ -83,8 +82,7 @@ export async function writeBody(
       await appendTail(blobs, s.tail, filler, flushFull);
       garbage.push(s.tail.key);
     }
-    for (let next = await reader.read(); !next.done; next = await reader.read()) {
-      const chunk = next.value;
+    for await (const chunk of body ?? []) {
       received += chunk.length;
       if (opts.declaredLength !== undefined && received > opts.declaredLength) {
         throw new OciError('SIZE_INVALID', `body is longer than the declared ${opts.declaredLength} bytes`);
@@ -129,7 +127,6 @@ export async function writeBody(
   } catch (err) {
     await queue.drain().catch(() => undefined);
     filler.discard();
-    await reader.close();
     await discardOwn(blobs, session, s);
     throw err;
   }

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RegistryHandler, RegistryRequest } from '../../shared/http-types';
 import type { Logger } from '../../shared/logger';
+import type { AbandonableBody } from '../../core/uploads/abandonable-body';
 import { countCallsOf, noCalls } from '../backend-calls';
 
 /** Options of the Node host's HTTP server. */
@@ -61,8 +62,14 @@ async function serve(handler: RegistryHandler, logger: Logger, req: IncomingMess
       await it.return?.();
     }
   })();
+  // The client going away before its answer: an upload waiting for a part buffer gives its place up.
+  const abandoned = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) abandoned.abort();
+  });
   const request: RegistryRequest = {
-    method: req.method ?? 'GET', path, query: new URLSearchParams(rawQuery), headers: flattenHeaders(req), body, requestId,
+    method: req.method ?? 'GET', path, query: new URLSearchParams(rawQuery), headers: flattenHeaders(req),
+    body: Object.assign(body, { abandoned: abandoned.signal }) satisfies AbandonableBody, requestId,
     remoteAddress: req.socket.remoteAddress,
   };
   const calls = noCalls();

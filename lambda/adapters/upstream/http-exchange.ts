@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { UpstreamUnavailableError } from '../../ports/upstream-registry';
+import { guardedLookup, refusedHost } from './address-guard';
 
 /** How long an upstream may keep us waiting, per request (each redirect hop and token request is one). */
 export interface UpstreamTimeouts {
@@ -42,10 +43,12 @@ export function keepAliveAgents(): Agents {
 export function exchange(
   url: URL, method: 'GET' | 'HEAD', headers: Record<string, string>, timeouts: UpstreamTimeouts, agents: Agents, label: string,
 ): Promise<Exchange> {
+  const refused = refusedHost(url.hostname);
+  if (refused) return Promise.reject(new UpstreamUnavailableError(label, refused));
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
     const agent = url.protocol === 'https:' ? agents.https : agents.http;
-    const req = send(url, { method, headers, agent });
+    const req = send(url, { method, headers, agent, lookup: guardedLookup as never });
     const fail = (reason: string) => req.destroy(new UpstreamUnavailableError(label, reason));
     const headersTimer = setTimeout(() => fail(`no response from ${url.host} within ${timeouts.headersMs} ms`), timeouts.headersMs);
     let connectTimer: NodeJS.Timeout | undefined;
@@ -146,5 +149,6 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
 /** A network error's code (ECONNREFUSED, ECONNRESET, ...) or message, safe to log. */
 function networkReason(err: unknown): string {
   const e = err as { code?: string; message?: string };
+  if (e?.code === 'ELINKLOCAL') return e.message ?? e.code;
   return e?.code ?? e?.message ?? String(err);
 }

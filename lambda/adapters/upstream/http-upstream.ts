@@ -78,7 +78,7 @@ class HttpUpstreamRegistry implements UpstreamRegistry {
   }
 
   async headManifest(name: string, reference: string): Promise<UpstreamManifestHead | null> {
-    const x = await this.request('HEAD', name, manifestPath(name, reference), MANIFEST_ACCEPT);
+    const x = await this.request('HEAD', name, manifestPath(name, reference), MANIFEST_ACCEPT, false);
     if (!(await settle(x, this.label, this.s.timeouts))) return null;
     discard(x);
     const size = Number(x.headers['content-length']);
@@ -90,7 +90,7 @@ class HttpUpstreamRegistry implements UpstreamRegistry {
   }
 
   async getManifest(name: string, reference: string): Promise<UpstreamManifest | null> {
-    const x = await this.request('GET', name, manifestPath(name, reference), MANIFEST_ACCEPT);
+    const x = await this.request('GET', name, manifestPath(name, reference), MANIFEST_ACCEPT, false);
     if (!(await settle(x, this.label, this.s.timeouts))) return null;
     const bytes = await readCapped(x, this.s.maxManifestBytes, this.label, this.s.timeouts);
     if (!bytes) throw new UpstreamUnavailableError(this.label, `manifest larger than ${this.s.maxManifestBytes} bytes: refused`);
@@ -98,7 +98,7 @@ class HttpUpstreamRegistry implements UpstreamRegistry {
   }
 
   async headBlob(name: string, digest: string): Promise<{ size: number } | null> {
-    const x = await this.request('HEAD', name, blobPath(name, digest));
+    const x = await this.request('HEAD', name, blobPath(name, digest), undefined, true);
     if (!(await settle(x, this.label, this.s.timeouts))) return null;
     discard(x);
     const size = Number(x.headers['content-length']);
@@ -109,7 +109,7 @@ class HttpUpstreamRegistry implements UpstreamRegistry {
   }
 
   async getBlob(name: string, digest: string): Promise<UpstreamBlob | null> {
-    const x = await this.request('GET', name, blobPath(name, digest));
+    const x = await this.request('GET', name, blobPath(name, digest), undefined, true);
     if (!(await settle(x, this.label, this.s.timeouts))) return null;
     const size = Number(x.headers['content-length']);
     return {
@@ -123,12 +123,12 @@ class HttpUpstreamRegistry implements UpstreamRegistry {
    * One request as the upstream wants it: answered up front with what worked before (a cached token, Basic),
    * and on a 401 once more after answering its challenge. A 401 or 403 after that is UpstreamDeniedError.
    */
-  private async request(method: 'GET' | 'HEAD', name: string, path: string, accept?: string): Promise<Exchange> {
+  private async request(method: 'GET' | 'HEAD', name: string, path: string, accept: string | undefined, elsewhere: boolean): Promise<Exchange> {
     const url = new URL(path, this.base);
     const tokenKey = `${this.authKey} ${name}`;
     const known = this.s.challenges.get(this.authKey);
     let authorization = known ? await this.answer(known, name, tokenKey) : undefined;
-    let x = await this.follow(method, url, accept, authorization);
+    let x = await this.follow(method, url, accept, authorization, elsewhere);
     if (x.status !== 401 || !sameOrigin(x.url, this.base)) return x.exchange;
     discard(x.exchange);
     const challenge = parseChallenge(x.exchange.headers['www-authenticate']);
@@ -138,7 +138,7 @@ class HttpUpstreamRegistry implements UpstreamRegistry {
     const retried = await this.answer(challenge, name, tokenKey);
     if (retried === authorization) throw new UpstreamDeniedError(this.label, `${method} ${path}: credentials refused (401)`, 401);
     authorization = retried;
-    x = await this.follow(method, url, accept, authorization);
+    x = await this.follow(method, url, accept, authorization, elsewhere);
     if (x.status === 401) {
       discard(x.exchange);
       throw new UpstreamDeniedError(this.label, `${method} ${path}: refused after authenticating (401)`, 401);
@@ -162,9 +162,13 @@ class HttpUpstreamRegistry implements UpstreamRegistry {
 
   /**
    * Sends the request and follows redirects by hand: Authorization goes only to the upstream's own origin
-   * (a CDN or a presigned S3 URL gets none, and S3 refuses a request carrying both), never from https to http.
+   * (a CDN or a presigned S3 URL gets none, and S3 refuses a request carrying both), never from https to
+   * http. Only blobs (`elsewhere`) may be fetched from another origin: their bytes are checked against
+   * the digest; a manifest read by tag cannot be, so it must come from the upstream itself.
    */
-  private async follow(method: 'GET' | 'HEAD', start: URL, accept: string | undefined, authorization: string | undefined): Promise<{ exchange: Exchange; status: number; url: URL }> {
+  private async follow(
+    method: 'GET' | 'HEAD', start: URL, accept: string | undefined, authorization: string | undefined, elsewhere: boolean,
+  ): Promise<{ exchange: Exchange; status: number; url: URL }> {
     let url = start;
     for (let hop = 0; ; hop++) {
       const headers: Record<string, string> = { 'user-agent': this.s.userAgent };
@@ -183,6 +187,7 @@ class HttpUpstreamRegistry implements UpstreamRegistry {
       const next = new URL(location, url);
       if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new UpstreamUnavailableError(this.label, `redirect to ${next.protocol} refused`);
       if (next.protocol === 'http:' && url.protocol === 'https:') throw new UpstreamUnavailableError(this.label, `redirect from https to http://${next.host} refused`);
+      if (!elsewhere && !sameOrigin(next, this.base)) throw new UpstreamUnavailableError(this.label, `manifest redirected to another origin (${next.host}): refused`);
       url = next;
     }
   }

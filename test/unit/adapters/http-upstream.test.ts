@@ -308,6 +308,13 @@ describe('HTTP upstream: Docker token dance', () => {
     expect(realm.seen).toHaveLength(0);
   });
 
+  it('a realm at a link-local address is refused without being asked', async () => {
+    const up = await server((_, res) => reply(res, 401, { 'www-authenticate': 'Bearer realm="http://169.254.170.2/v2/credentials/abc",service="s"' }));
+    const err = await failure(client(up, CREDENTIALS).headManifest('library/busybox', 'latest'));
+    expect(err).toBeInstanceOf(UpstreamUnavailableError);
+    expect(err.message).toContain('link-local');
+  });
+
   it('a token endpoint without a token, or failing -> UpstreamUnavailableError', async () => {
     let answer = (res: ServerResponse) => reply(res, 200, {}, '{"nothing":true}');
     const up = await server((req, res) => (req.url!.startsWith('/token')
@@ -376,6 +383,31 @@ describe('HTTP upstream: redirects', () => {
       : inner(req, res));
     expect(await client(up).getManifest('library/busybox', 'moved')).toMatchObject({ digest: MANIFEST_DIGEST });
     expect(up.seen.at(-1)!.headers.authorization).toMatch(/^Bearer /);
+  });
+
+  it('a blob redirected to a host name is fetched there (resolved through the link-local guard)', async () => {
+    const cdn = await server((_, res) => reply(res, 200, {}, BLOB));
+    const up = await server((_, res) => reply(res, 307, { location: `http://localhost:${new URL(cdn.url).port}/blob` }));
+    const blob = await client(up).getBlob('library/busybox', BLOB_DIGEST);
+    expect((await readAll(blob!.body)).equals(BLOB)).toBe(true);
+  });
+
+  it('a redirect to a link-local address (cloud credential endpoints) -> UpstreamUnavailableError, nothing asked there', async () => {
+    for (const target of ['http://169.254.169.254/latest/meta-data/', 'http://169.254.170.2/v2/credentials/x', 'http://[fe80::1]/x']) {
+      const up = await server((_, res) => reply(res, 307, { location: target }));
+      const err = await failure(client(up).getBlob('library/busybox', BLOB_DIGEST));
+      expect(err).toBeInstanceOf(UpstreamUnavailableError);
+      expect(err.message).toContain('link-local');
+    }
+  });
+
+  it('a manifest redirected to another origin -> UpstreamUnavailableError (its bytes by tag cannot be verified)', async () => {
+    const elsewhere = await server(serveContent);
+    const up = await server((req, res) => reply(res, 302, { location: `${elsewhere.url}${req.url}` }));
+    const err = await failure(client(up).getManifest('library/busybox', 'latest'));
+    expect(err).toBeInstanceOf(UpstreamUnavailableError);
+    expect(err.message).toContain('another origin');
+    expect(elsewhere.seen).toHaveLength(0);
   });
 
   it('a redirect loop -> UpstreamUnavailableError after 5 hops', async () => {

@@ -5,6 +5,7 @@ import { BlobIndex, BlobRecord, BlobRecordGoneError } from '../../ports/blob-ind
 import type { MirrorStore } from '../../ports/mirror-store';
 import type { DepsUsing } from '../config';
 import { storageKeys } from '../storage-layout';
+import { sharedPartBufferPool } from '../uploads/part-buffer';
 import { fillOnce } from './fill-lease';
 import { UpstreamDigestMismatch } from './manifest-copy';
 import type { MarkRepository, MirroredOrigin } from './mirror-rules';
@@ -124,7 +125,7 @@ export class MirroredBlobs {
     let stored;
     try {
       stored = await streamToStore(blobs, objectKey, got.body, {
-        partSize: config.partSize, partQueue: config.partQueue, maxBytes: size, algorithm: digest.algorithm,
+        buffers: sharedPartBufferPool(config), partQueue: config.partQueue, maxBytes: size, algorithm: digest.algorithm,
       });
     } catch (err) {
       await got.cancel().catch(() => undefined);

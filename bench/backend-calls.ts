@@ -5,7 +5,7 @@
  * are counted apart, since those are the client's, not the registry's.
  */
 import { openSync, readSync, closeSync, readFileSync, statSync } from 'node:fs';
-import type { Registry } from './contenders';
+import { listenerPid, type Registry } from './contenders';
 import type { ProbeTotals } from './sdk-probe';
 
 /** The backend calls made during some work. */
@@ -48,10 +48,22 @@ interface LogLine {
 /** An upload session's own requests (PATCH, PUT, GET of /blobs/uploads/<id>) go to the upload service, not Lambda. */
 export const servedByUploadService = (method: string, path: string) => /\/blobs\/uploads\/[^/]+$/.test(path) && method !== 'DELETE';
 
-const EMPTY: ProbeTotals = { s3: {}, dynamodb: {}, dynamodbFailed: {}, readUnits: 0, writeUnits: 0 };
-function probeTotals(file: string | undefined): ProbeTotals {
-  if (!file) return EMPTY;
+const EMPTY: ProbeTotals = { s3: {}, dynamodb: {}, dynamodbFailed: {}, readUnits: 0, writeUnits: 0, seq: 0 };
+function readProbe(file: string): ProbeTotals {
   try { return JSON.parse(readFileSync(file, 'utf8')) as ProbeTotals; } catch { return EMPTY; }
+}
+
+/** The SDK probe's totals now: asks the registry process (SIGUSR2) and waits for its fresh answer. */
+async function probeTotals(reg: Registry): Promise<ProbeTotals> {
+  if (!reg.probe) return EMPTY;
+  const before = readProbe(reg.probe).seq ?? 0;
+  process.kill(listenerPid(reg.port) ?? reg.pgid, 'SIGUSR2');
+  for (const until = Date.now() + 10_000; Date.now() < until;) {
+    const now = readProbe(reg.probe);
+    if ((now.seq ?? 0) > before) return now;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`the SDK probe of ${reg.name} did not answer (${reg.probe})`);
 }
 
 /** What changed in a record of counts between two readings. */
@@ -84,10 +96,10 @@ export async function callsDuring<T>(reg: Registry, work: () => Promise<T>): Pro
     const flushed = () => new Promise((r) => setTimeout(r, 300));
     await flushed();
     const from = size(reg.log);
-    const probeBefore = probeTotals(reg.probe);
+    const probeBefore = await probeTotals(reg);
     const result = await work();
     await flushed();
-    const probeAfter = probeTotals(reg.probe);
+    const probeAfter = await probeTotals(reg);
     const calls: BackendCalls = {
       s3: 0, dynamodb: 0, dynamodbReads: 0, requests: 0, maxReadsPerManifestOrBlobRequest: 0, apiRequests: 0, lambdaBilledMs: 0, redirects: 0,
     };

@@ -58,8 +58,8 @@ export async function waitReady(base: string, child: ChildProcess, log: string, 
   throw new Error(`${base} not ready after ${seconds}s; log: ${log}`);
 }
 
-export async function startStratus(port: number, work: string, env: Record<string, string> = {}): Promise<Registry> {
-  return launchStratus('stratus', 'local/start.ts', port, work, env);
+export async function startStratus(port: number, work: string, env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<Registry> {
+  return launchStratus('stratus', 'local/start.ts', port, work, env, nodeArgs);
 }
 
 /**
@@ -71,13 +71,13 @@ export async function startStratusLambda(port: number, work: string): Promise<Re
   return reg;
 }
 
-async function launchStratus(name: string, entry: string, port: number, work: string, env: Record<string, string>): Promise<Registry> {
+async function launchStratus(name: string, entry: string, port: number, work: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<Registry> {
   const dataDir = join(work, `${name}-data`);
   const log = join(work, `${name}.log`);
   // As `npm start` / `npm run start:lambda` run it; the Node host with the SDK probe (commands by name and
   // DynamoDB units), which cannot reach into the Lambda bundle's own copy of the SDK.
   const probe = name === 'stratus' ? join(work, `${name}-probe.json`) : undefined;
-  const child = spawnGroup(process.execPath, ['--require', 'tsx/cjs', ...(probe ? ['--require', './bench/sdk-probe.ts'] : []), entry], {
+  const child = spawnGroup(process.execPath, [...nodeArgs, '--require', 'tsx/cjs', ...(probe ? ['--require', './bench/sdk-probe.ts'] : []), entry], {
     cwd: ROOT, log,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', STRATUS_DATA_DIR: dataDir, STRATUS_AUTH: 'off', ...(probe ? { STRATUS_BENCH_PROBE: probe } : {}), ...env },
   });

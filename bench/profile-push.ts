@@ -1,15 +1,15 @@
 /**
  * `npx tsx bench/profile-push.ts [--quick]`: where Stratus's API push and pull spend their time. Starts
- * `npm start`'s registry with `--cpu-prof` (its embedded S3 server too, through NODE_OPTIONS), pushes and
- * pulls the bench image RUNS times, stops it, and prints the heaviest functions (self time) of each
- * profile written, with the wall time of the phases. Profiles stay under .stratus/bench-profiles/.
+ * the bench's Stratus (local/start.ts through tsx) with `--cpu-prof`, pushes and pulls the bench image 3
+ * times, stops it, and prints the heaviest functions (self time) of the registry's profile, with the wall
+ * time of the phases and the CPU seconds of each process meanwhile. Profiles stay under .stratus/bench-profiles/.
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './settings';
 import { syntheticImage } from './image';
-import { cleanups, startStratus } from './contenders';
+import { cleanups, cpuDuring, startStratus } from './contenders';
 import { pull, push, warmupPush } from './registry-client';
 import { round } from './stats';
 
@@ -36,17 +36,18 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const image = await syntheticImage();
   const work = mkdtempSync(join(tmpdir(), 'stratus-profile-'));
-  const reg = await startStratus(5900 + Math.floor(Math.random() * 90), work, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` });
+  const reg = await startStratus(5900 + Math.floor(Math.random() * 90), work, {}, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
   const runs = 3;
   try {
     await warmupPush(reg.base);
     let t0 = performance.now();
-    for (let i = 0; i < runs; i++) await push(reg.base, `profile/img${i}`, image);
+    const pushCpu = (await cpuDuring(reg, async () => { for (let i = 0; i < runs; i++) await push(reg.base, `profile/img${i}`, image); })).cpu;
     const pushS = (performance.now() - t0) / 1000 / runs;
     t0 = performance.now();
-    for (let i = 0; i < runs; i++) await pull(reg.base, `profile/img${i}`, image);
+    const pullCpu = (await cpuDuring(reg, async () => { for (let i = 0; i < runs; i++) await pull(reg.base, `profile/img${i}`, image); })).cpu;
     const pullS = (performance.now() - t0) / 1000 / runs;
-    process.stdout.write(`push ${round(pushS, 3)} s, pull ${round(pullS, 3)} s per run (${runs} runs)\n`);
+    const fmt = (o: Record<string, number>) => Object.entries(o).map(([k, v]) => `${k} ${v}`).join(', ');
+    process.stdout.write(`push ${round(pushS, 3)} s per run (${runs} runs), CPU s: ${fmt(pushCpu)}\npull ${round(pullS, 3)} s per run, CPU s: ${fmt(pullCpu)}\n`);
   } finally {
     await reg.stop();
     for (const c of cleanups) await c().catch(() => undefined);

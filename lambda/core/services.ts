@@ -5,7 +5,7 @@ import type { RegistryDeps } from './config';
 import type { RouteParams } from './http/router';
 import type { RegistryRequest, RegistryResponse } from '../shared/http-types';
 import { ManifestService } from './manifests/manifest-service';
-import { forgettingTagsOnWrite, TagCache } from './manifests/tag-cache';
+import { pullCaches, pullCachingStore } from './manifests/pull-caching-store';
 import { PullThrough } from './mirror/pull-through';
 import { UploadService } from './uploads/upload-service';
 
@@ -34,9 +34,9 @@ export type RouteHandler = (call: RouteCall) => Promise<RegistryResponse>;
 /** Builds the services of one registry (one per host process). */
 export function registryServices(deps: RegistryDeps): RegistryServices {
   const auth = deps.auth ? { deps: deps.auth, authenticator: new Authenticator(deps.auth, deps.logger, deps.now) } : undefined;
-  // Pulls by tag read through the cache; every write of tags in this process (the mirror's too) forgets what it replaced.
-  const tags = new TagCache(deps.config.tagCacheSeconds, deps.now);
-  const served = tags.enabled ? { ...deps, meta: forgettingTagsOnWrite(deps.meta, tags) } : deps;
+  // Pulls read tags, manifests and links through per-process caches; every write here (the mirror's too) forgets what it may change.
+  const caches = pullCaches(deps.config.tagCacheSeconds, deps.now);
+  const served = caches.tags.enabled ? { ...deps, meta: pullCachingStore(deps.meta, caches) } : deps;
   const mirror = served.mirror ? new PullThrough({ ...served, mirror: served.mirror }) : undefined;
-  return { deps: served, manifests: new ManifestService(served, tags), uploads: new UploadService(served), mirror, auth };
+  return { deps: served, manifests: new ManifestService(served, caches.tags), uploads: new UploadService(served), mirror, auth };
 }

@@ -19,7 +19,7 @@ export class ManifestService {
 
   /**
    * @param tags what pulls by tag resolved, kept briefly (off unless given); the host's writes must go
-   * through forgettingTagsOnWrite with the same cache (registryServices does both).
+   * through pullCachingStore with the same cache (registryServices does both).
    */
   constructor(private readonly deps: DepsUsing<ManifestStore & BlobIndex>, private readonly tags = new TagCache(0, deps.now)) {
     this.immutability = new TagImmutability(deps.policies, deps.now);

@@ -1,4 +1,4 @@
-/** The per-process tag cache (STRATUS_TAG_CACHE_SECONDS): what pulls by tag read, and what they see after writes. */
+/** The per-process pull caches (STRATUS_TAG_CACHE_SECONDS): what pulls read of tags, manifests and links, and what they see after writes. */
 import { TagCache } from '../../../lambda/core/manifests/tag-cache';
 import type { TagRecord } from '../../../lambda/ports/manifest-store';
 import { registryOnFakes, sha256 } from '../fakes/registry-under-test';
@@ -7,6 +7,11 @@ const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 
 /** An image manifest naming one config blob, distinct per `label`, with the blob pushed to `repo` first. */
 async function pushTag(send: ReturnType<typeof registryOnFakes>['send'], repo: string, tag: string, label: string): Promise<string> {
+  return (await pushImage(send, repo, tag, label)).manifest;
+}
+
+/** pushTag, also telling the config blob's digest. */
+async function pushImage(send: ReturnType<typeof registryOnFakes>['send'], repo: string, tag: string, label: string): Promise<{ manifest: string; config: string }> {
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', label }));
   const blob = await send('POST', `/v2/${repo}/blobs/uploads/?digest=${sha256(config)}`, {
     body: config, headers: { 'content-type': 'application/octet-stream', 'content-length': String(config.length) },
@@ -17,7 +22,7 @@ async function pushTag(send: ReturnType<typeof registryOnFakes>['send'], repo: s
   });
   const put = await send('PUT', `/v2/${repo}/manifests/${tag}`, { body: Buffer.from(manifest), headers: { 'content-type': OCI_MANIFEST } });
   expect(put.status).toBe(201);
-  return sha256(manifest);
+  return { manifest: sha256(manifest), config: sha256(config) };
 }
 
 function setUp(tagCacheSeconds: number) {
@@ -99,6 +104,58 @@ describe('GET /v2/:name/manifests/:tag with STRATUS_TAG_CACHE_SECONDS', () => {
     for (let i = 0; i < 3; i++) expect((await pull('cache/g', 'latest')).status).toBe(200);
 
     expect(tagReads).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('blobs and manifests by digest with STRATUS_TAG_CACHE_SECONDS', () => {
+  it('GET blob: many pulls read the link once; a DELETE of the blob through this process is seen at once', async () => {
+    const { send, meta } = setUp(5);
+    const { config } = await pushImage(send, 'cache/h', 'latest', 'one');
+    const linkReads = jest.spyOn(meta, 'getLinkedBlob');
+
+    for (let i = 0; i < 5; i++) expect((await send('GET', `/v2/cache/h/blobs/${config}`)).status).toBe(307);
+    expect(linkReads).toHaveBeenCalledTimes(1);
+
+    expect((await send('DELETE', `/v2/cache/h/blobs/${config}`)).status).toBe(202);
+    expect((await send('GET', `/v2/cache/h/blobs/${config}`)).status).toBe(404);
+  });
+
+  it('a blob missing from a repository is not kept: linked by another process, it is pulled at once', async () => {
+    const { send, meta } = setUp(5);
+    const { config } = await pushImage(send, 'cache/i', 'latest', 'one');
+    expect((await send('GET', `/v2/cache/i2/blobs/${config}`)).status).toBe(404);
+
+    await meta.blobIndex.linkBlob('cache/i2', (await meta.getBlob(config))!, Date.now());
+
+    expect((await send('GET', `/v2/cache/i2/blobs/${config}`)).status).toBe(307);
+  });
+
+  it('GET manifest by digest: many pulls read the manifest once; deleted through this process, it is gone at once', async () => {
+    const { send, meta } = setUp(5);
+    const { manifest } = await pushImage(send, 'cache/j', 'latest', 'one');
+    const manifestReads = jest.spyOn(meta, 'getManifest');
+
+    for (let i = 0; i < 5; i++) {
+      const res = await send('GET', `/v2/cache/j/manifests/${manifest}`, { headers: { accept: OCI_MANIFEST } });
+      expect([res.status, sha256(res.text)]).toEqual([200, manifest]);
+    }
+    expect(manifestReads).toHaveBeenCalledTimes(1);
+
+    expect((await send('DELETE', `/v2/cache/j/manifests/${manifest}`)).status).toBe(202);
+    expect((await send('GET', `/v2/cache/j/manifests/${manifest}`, { headers: { accept: OCI_MANIFEST } })).status).toBe(404);
+  });
+
+  it('a mount reads the source link itself, not a kept copy', async () => {
+    const { send, meta } = setUp(5);
+    const { config } = await pushImage(send, 'cache/k', 'latest', 'one');
+    expect((await send('GET', `/v2/cache/k/blobs/${config}`)).status).toBe(307);
+    // Another process unlinks it from the source: the kept link must not be copied into a new repository.
+    await meta.blobIndex.unlinkBlob('cache/k', config);
+
+    const mount = await send('POST', `/v2/cache/k2/blobs/uploads/?mount=${config}&from=cache/k`);
+
+    expect(mount.status).toBe(202);
+    expect((await send('HEAD', `/v2/cache/k2/blobs/${config}`)).status).toBe(404);
   });
 });
 

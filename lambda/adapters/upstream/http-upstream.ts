@@ -184,7 +184,8 @@ class HttpUpstreamRegistry implements UpstreamRegistry {
       if (!REDIRECTS.has(x.status) || !location) return { exchange: x, status: x.status, url };
       discard(x);
       if (hop >= MAX_REDIRECTS) throw new UpstreamUnavailableError(this.label, `more than ${MAX_REDIRECTS} redirects`);
-      const next = new URL(location, url);
+      const next = URL.canParse(location, url.href) ? new URL(location, url) : undefined;
+      if (!next) throw new UpstreamUnavailableError(this.label, 'redirect to an invalid Location');
       if (next.protocol !== 'https:' && next.protocol !== 'http:') throw new UpstreamUnavailableError(this.label, `redirect to ${next.protocol} refused`);
       if (next.protocol === 'http:' && url.protocol === 'https:') throw new UpstreamUnavailableError(this.label, `redirect from https to http://${next.host} refused`);
       if (!elsewhere && !sameOrigin(next, this.base)) throw new UpstreamUnavailableError(this.label, `manifest redirected to another origin (${next.host}): refused`);

@@ -410,6 +410,11 @@ describe('HTTP upstream: redirects', () => {
     expect(elsewhere.seen).toHaveLength(0);
   });
 
+  it('a redirect to an invalid Location -> UpstreamUnavailableError', async () => {
+    const up = await server((_, res) => reply(res, 307, { location: 'http://[not-an-address/x' }));
+    await expect(client(up).getBlob('library/busybox', BLOB_DIGEST)).rejects.toBeInstanceOf(UpstreamUnavailableError);
+  });
+
   it('a redirect loop -> UpstreamUnavailableError after 5 hops', async () => {
     const up = await server((req, res) => reply(res, 307, { location: req.url! }));
     await expect(client(up).getBlob('library/busybox', BLOB_DIGEST)).rejects.toBeInstanceOf(UpstreamUnavailableError);

@@ -33,7 +33,7 @@ export interface MirrorStratus {
   stop(): Promise<void>;
 }
 
-export async function startMirrorStratus(config: Partial<RegistryConfig> = {}): Promise<MirrorStratus> {
+export async function startMirrorStratus(config: Partial<RegistryConfig> = {}, observeBackendCall?: Settings['observeBackendCall']): Promise<MirrorStratus> {
   const env = backendEnv();
   const suffix = randomUUID().slice(0, 8);
   const settings: Settings = {
@@ -48,7 +48,7 @@ export async function startMirrorStratus(config: Partial<RegistryConfig> = {}): 
   const logs: LogLine[] = [];
   const keep = (level: LogLine['level']) => (message: string, fields: Record<string, unknown> = {}) => void logs.push({ level, message, fields });
   const logger: Logger = { info: keep('info'), warn: keep('warn'), error: keep('error') };
-  const deps = buildDeps(settings, logger);
+  const deps = buildDeps({ ...settings, observeBackendCall }, logger);
   const server = createNodeServer(createRegistry(deps), logger);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const store = new DynamoDbMirrorStore(createDocumentClient(settings.dynamodb), settings.table);

@@ -21,6 +21,7 @@ describe('registry mirror: pull-through from a real upstream', () => {
   let image: PushedImage;
   let index: PushedIndex;
   let referrer: PushedReferrer;
+  const backendCalls: Array<{ backend: string; command: string }> = [];
 
   beforeAll(async () => {
     upstream = await startDistributionUpstream();
@@ -28,7 +29,7 @@ describe('registry mirror: pull-through from a real upstream', () => {
     image = await pushSmallImage(seed, 'library/app', 'v1');
     index = await pushIndex(seed, 'library/multi', 'v1');
     referrer = await pushReferrer(seed, 'library/app', image.manifest);
-    stratus = await startMirrorStratus();
+    stratus = await startMirrorStratus({}, (backend, command) => backendCalls.push({ backend, command }));
     await stratus.addRule('', upstream.url);
     await stratus.addRule('ttl/', upstream.url, { tagTtlSeconds: 1 });
   });
@@ -189,5 +190,28 @@ describe('registry mirror: pull-through from a real upstream', () => {
     expect(blobs.map((b) => sha256(b.bytes))).toEqual([image.config, ...image.layers].map((b) => b.digest));
     expect(upstream.requests()).toEqual([]);
     expect(await stratus.deps.mirror!.store.getMirrored('library/app')).toMatchObject({ repository: 'library/app', prefix: '' });
+  });
+
+  it('a warm pull within the tag TTL asks the upstream nothing; its backend calls are a few DynamoDB reads and no S3 request', async () => {
+    await manifestRequest(stratus.url, 'library/app', 'v1');
+    for (const b of [image.config, ...image.layers]) await pullBlob(stratus.url, 'library/app', b.digest);
+    upstream.clearRequests();
+    const calls = async (act: () => Promise<unknown>) => {
+      backendCalls.length = 0;
+      await act();
+      return backendCalls.map((c) => `${c.backend}:${c.command}`).filter((c) => c !== 'dynamodb:UpdateItemCommand'); // the pull time, once an hour
+    };
+
+    const head = await calls(() => manifestRequest(stratus.url, 'library/app', 'v1', 'HEAD'));
+    const get = await calls(() => manifestRequest(stratus.url, 'library/app', image.manifest.digest));
+    const blob = await calls(() => fetch(`${stratus.url}/v2/library/app/blobs/${image.layers[0]!.digest}`, { redirect: 'manual' }));
+
+    expect(upstream.requests()).toEqual([]);
+    for (const step of [head, get, blob]) expect(step.filter((c) => c.startsWith('s3:'))).toEqual([]);
+    // By tag: the tag check and the tag (origin and rules are cached per process); by digest and blob: one read each.
+    expect(get).toEqual(['dynamodb:GetItemCommand']);
+    expect(blob).toEqual(['dynamodb:GetItemCommand']);
+    expect(head.length).toBeLessThanOrEqual(4);
+    console.log(`warm mirrored pull, backend calls: HEAD tag ${JSON.stringify(head)}, GET digest ${JSON.stringify(get)}, GET blob ${JSON.stringify(blob)}`);
   });
 });

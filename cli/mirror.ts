@@ -8,10 +8,14 @@ import { parseArgs } from 'node:util';
 import { DynamoDbMirrorStore } from '../lambda/adapters/dynamodb/dynamodb-mirror-store';
 import { FileMirrorCredentials, isLocalCredentialsRef, localCredentialsRef, mirrorCredentialsDir } from '../lambda/adapters/file/mirror-credentials-file';
 import { regionOfArn } from '../lambda/adapters/secrets-manager/secrets-manager-credentials';
-import { parseRulePrefix, parseUpstreamUrl } from '../lambda/core/mirror/rule-match';
+import { httpUpstreamFactory } from '../lambda/adapters/upstream/http-upstream';
+import { matchRule, parseRulePrefix, parseUpstreamUrl } from '../lambda/core/mirror/rule-match';
+import { credentialSourceFor } from '../lambda/hosts/mirror-credentials';
 import { POLICY_CACHE_MS } from '../lambda/core/policies/rule-cache';
 import { OciError } from '../lambda/oci/errors';
+import { parseName, parseReference } from '../lambda/oci/names';
 import { DEFAULT_TAG_TTL_SECONDS, DOCKER_HUB_UPSTREAM, MirrorRule, MirrorStore, UpstreamCredentials } from '../lambda/ports/mirror-store';
+import { UpstreamDeniedError, UpstreamUnavailableError } from '../lambda/ports/upstream-registry';
 import type { CliIo } from './cli';
 import { CliError } from './errors';
 import { formatDuration, parseGrace } from './gc-report';
@@ -23,6 +27,7 @@ export const MIRROR_USAGE = [
   '    [--username <u> --password-stdin | --credentials-secret-arn <arn>] [--anonymous-pull | --no-anonymous-pull]',
   'mirror list [--json]                     the rules (credentials shown as yes/no, never their value)',
   'mirror remove <prefix>                   a rule (and its local credentials file); / is the root',
+  'mirror check [<repository>[:<tag>]]      ask the upstream of the rule covering it for the image, with the rule\'s credentials (default library/busybox:latest)',
 ];
 
 const OPTIONS = {
@@ -73,7 +78,7 @@ function parse(argv: string[]) {
   return parseArgs({ args: argv, allowPositionals: true, allowNegative: true, strict: true, options: OPTIONS });
 }
 
-const VERBS: Record<string, (ctx: MirrorContext) => Promise<void>> = { add, list, remove };
+const VERBS: Record<string, (ctx: MirrorContext) => Promise<void>> = { add, list, remove, check };
 
 const applies = `registries apply the change within ${POLICY_CACHE_MS / 1000} s`;
 
@@ -130,6 +135,45 @@ async function remove(ctx: MirrorContext): Promise<void> {
   }
   if (rule.credentialsRef) await forgetLocalCredentials(ctx.target, rule.credentialsRef);
   ctx.out(`mirror rule ${shownPrefix(prefix)} -> ${rule.upstream} removed from ${ctx.target.description}; repositories it filled keep their content and become local; ${applies}`);
+}
+
+/**
+ * Resolves a tag (or digest) upstream as a fill would: the rule covering the name, its credentials (the
+ * local file, or the secret read with this shell's AWS credentials), one manifest HEAD. Exit 1 unless found.
+ */
+async function check(ctx: MirrorContext): Promise<void> {
+  if (ctx.args.length > 1) throw usage(4);
+  const [repository, reference] = splitImage(ctx.args[0] ?? 'library/busybox:latest');
+  const match = matchRule(await ctx.store.listRules(), repository);
+  if (!match) throw new CliError(`no mirror rule covers ${repository}: it is a local repository (npx stratus mirror list shows the rules)`);
+  const { rule, upstreamName } = match;
+  const source = credentialSourceFor({ mirrorCredentialsDir: ctx.target.local ? mirrorCredentialsDir(ctx.target.dataDir) : undefined });
+  const credentials = rule.credentialsRef ? await source.get(rule.credentialsRef) : null;
+  if (rule.credentialsRef && !credentials) throw new CliError(`the credentials of rule ${shownPrefix(rule.prefix)} are missing (${rule.credentialsRef.startsWith('arn:') ? 'no such secret' : 'no such file'}): add the rule again with its credentials`);
+  const what = `${rule.upstream}/${upstreamName}:${reference}`.replace(/:(sha\d+:)/, '@$1');
+  const asked = credentials ? `as ${credentials.username}` : 'anonymously';
+  try {
+    const head = await httpUpstreamFactory()(rule, credentials).headManifest(upstreamName, reference);
+    if (!head) throw new CliError(`${what}: the upstream does not know it (asked ${asked}); a pull through the mirror answers MANIFEST_UNKNOWN`);
+    ctx.out(`${what}: found (asked ${asked}): ${head.mediaType}${head.digest ? `, ${head.digest}` : ''}${head.size !== undefined ? `, ${head.size} bytes` : ''}`);
+  } catch (err) {
+    if (err instanceof UpstreamDeniedError) {
+      throw new CliError(`${what}: refused (asked ${asked}): ${credentials ? 'wrong credentials, or they may not read it' : 'a private image (add the rule with credentials)'}, or on Docker Hub an image that does not exist`);
+    }
+    if (err instanceof UpstreamUnavailableError) throw new CliError(`${what}: upstream unavailable: ${err.reason}; pulls serve what is cached, else 503`);
+    throw err;
+  }
+}
+
+/** `repository[:tag|@digest]` -> [repository, tag or digest]; the tag defaults to latest. */
+function splitImage(image: string): [string, string] {
+  const at = image.indexOf('@');
+  const colon = at < 0 ? image.lastIndexOf(':') : -1;
+  const [name, ref] = at >= 0 ? [image.slice(0, at), image.slice(at + 1)] : colon > image.lastIndexOf('/') ? [image.slice(0, colon), image.slice(colon + 1)] : [image, 'latest'];
+  return validated(() => {
+    parseReference(ref);
+    return [parseName(name), ref];
+  });
 }
 
 /** The rule's credentials, if given: where they are kept, and (locally) how to store them once the input is valid. */

@@ -14,6 +14,8 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbMirrorStore } from '../../../lambda/adapters/dynamodb/dynamodb-mirror-store';
 import { createDocumentClient, ensureTable } from '../../../lambda/adapters/dynamodb/table';
 import { DOCKER_HUB_UPSTREAM } from '../../../lambda/ports/mirror-store';
+import { pushSmallImage } from '../../support/fixture-images';
+import { startDistributionUpstream } from '../../support/upstream-registry';
 import { backendEnv } from '../backend-env';
 import { CliRun, runStratus, stratusOnTable } from './run-stratus';
 
@@ -195,6 +197,59 @@ describe('npx stratus mirror ... on a local data directory (npm start running)',
 
     const list = await stratus(['mirror', 'list']);
     expect(list.stdout).toContain('no mirror rules');
+  });
+});
+
+describe('npx stratus mirror check (a distribution upstream on 127.0.0.1 with Basic auth)', () => {
+  const UPSTREAM_PASSWORD = 'upstream password 7';
+  let dataDir: string;
+  const stratus = (args: string[], input?: string) => runStratus(args, { env: { STRATUS_DATA_DIR: dataDir }, input });
+
+  beforeAll(async () => {
+    const fresh = await freshTable();
+    dataDir = mkdtempSync(join(tmpdir(), 'stratus-mirror-check-'));
+    writeFileSync(join(dataDir, 'endpoints.json'), JSON.stringify({ dynamodbEndpoint: backendEnv().dynamodb.endpoint, table: fresh.table }));
+  });
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('found with the right credentials (the upstream\'s digest), refused with wrong ones, unknown image, upstream down: exit 1 each', async () => {
+    const upstream = await startDistributionUpstream({ auth: { scheme: 'basic', username: 'bot', password: UPSTREAM_PASSWORD } });
+    try {
+      const image = await pushSmallImage(upstream.seedUrl(), 'org/app', '1');
+      expect((await stratus(['mirror', 'add', 'up', upstream.url, '--username', 'bot', '--password-stdin'], UPSTREAM_PASSWORD)).code).toBe(0);
+
+      const found = await stratus(['mirror', 'check', 'up/org/app:1']);
+      expect(found).toMatchObject({ code: 0, stderr: '' });
+      expect(found.stdout).toContain(`${upstream.url}/org/app:1: found (asked as bot)`);
+      expect(found.stdout).toContain(image.manifest.digest);
+      expect(upstream.requests().some((r) => r.path === '/v2/org/app/manifests/1' && r.method === 'HEAD')).toBe(true);
+
+      const unknown = await stratus(['mirror', 'check', 'up/org/nothing']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('the upstream does not know it');
+
+      await stratus(['mirror', 'add', 'up', upstream.url, '--username', 'bot', '--password-stdin'], 'wrong password');
+      const refused = await stratus(['mirror', 'check', 'up/org/app:1']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('refused (asked as bot)');
+      expectNoSecret(refused);
+      expect(refused.stdout + refused.stderr).not.toContain('wrong password');
+
+      await upstream.stop();
+      const down = await stratus(['mirror', 'check', 'up/org/app:1']);
+      expect(down.code).toBe(1);
+      expect(down.stderr).toContain('upstream unavailable');
+    } finally {
+      await upstream.dispose();
+    }
+  });
+
+  it('a name no rule covers -> exit 1 saying it is local', async () => {
+    const run = await stratus(['mirror', 'check', 'team/app:1']);
+
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('no mirror rule covers team/app');
   });
 });
 

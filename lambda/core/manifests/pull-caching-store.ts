@@ -21,17 +21,21 @@ export function pullCaches(seconds: number, now: () => number): PullCaches {
   return { tags: new TagCache(seconds, now), manifests: new ReadCache(seconds, now), links: new ReadCache(seconds, now) };
 }
 
-/** The MetadataStore calls that only read: every other call may write and forgets what it could change. */
-const READS = new Set<string>([
+/**
+ * The MetadataStore calls that change nothing the caches keep: reads, upload sessions, and a pull's time
+ * (recorded after a pull: forgetting then would empty the caches the pull just filled). Every other call
+ * may write what they keep and forgets its repository.
+ */
+const KEEP_CACHES = new Set<string>([
   'getLinkedBlob', 'getBlob', 'missingBlobs', 'getManifest', 'getTag', 'missingManifests', 'manifestSummaries', 'listTags',
   'listReferrers', 'listTagSummaries', 'tagsOf', 'countTags', 'getUpload', 'listExpiredUploads', 'repositoryExists',
-  'listRepositories', 'readForPut', 'readUploadTarget',
+  'listRepositories', 'readForPut', 'readUploadTarget', 'createUpload', 'updateUpload', 'deleteUpload', 'recordPull',
 ]);
 
 /**
- * `meta` with manifests by digest and blob links read through the caches, and every other call that is
- * not a known read (a write: a push, a delete, a link, the mirror's fill, a HEAD's renewal, and any write
- * added later) followed by forgetting the repository its first argument names from every cache, also
+ * `meta` with manifests by digest and blob links read through the caches, and every call not in
+ * KEEP_CACHES (a push, a delete, a link, the mirror's fill, a HEAD's renewal, and any write added later)
+ * followed by forgetting the repository its first argument names from every cache, also
  * when it fails (it may have written part). Tags are not read through here: a push's immutability checks
  * must see the tag as it is; pulls read them through `caches.tags` in ManifestService.resolve.
  */
@@ -50,7 +54,7 @@ export function pullCachingStore(meta: MetadataStore, caches: PullCaches): Metad
       if (property === 'getLinkedBlob') return getLinkedBlob;
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
-      if (typeof property !== 'string' || READS.has(property)) return value.bind(target);
+      if (typeof property !== 'string' || KEEP_CACHES.has(property)) return value.bind(target);
       return async (...args: unknown[]) => {
         try {
           return await value.apply(target, args);

@@ -76,10 +76,14 @@ describe('GET /v2/:name/manifests/:tag with STRATUS_TAG_CACHE_SECONDS', () => {
   });
 
   it('a tag moved by another process is served as cached until the period ends (the documented staleness)', async () => {
-    const { send, meta, pull } = setUp(5);
+    const { send, meta, deps, pull } = setUp(5);
     const first = await pushTag(send, 'cache/e', 'latest', 'one');
     const second = await pushTag(send, 'cache/e', 'other', 'two');
+    const pullRecorded = jest.spyOn(deps.meta, 'recordPull');
     expect((await pull('cache/e', 'latest')).headers['docker-content-digest']).toBe(first);
+    // The pull's time is written after its answer (retention): it must not empty the cache.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pullRecorded).toHaveBeenCalled();
 
     await meta.manifestStore.putManifest('cache/e', (await meta.getManifest('cache/e', second))!, ['latest'], { now: Date.now() });
 

@@ -15,6 +15,8 @@ interface ResultsFile {
   work: { layersMB: number[]; bigLayerMB: number; tags: number; runs: number };
   floors?: { sha256MBps: number[]; image: { putSeconds: number[]; multipartSeconds: number[]; getSeconds: number[]; partSizeMB: number } };
   results: Results; targets: Target[]; scaleTargets?: Target[]; costs?: CostLine[];
+  /** `npm start` as shipped, from bench/memory.ts. */
+  memory?: { entry: string; rssAtReadyMB: number; rssIdleSettledMB: number; settleSeconds: number; steps: Record<string, { seconds: number; peakRssMB: number }> };
 }
 
 type Value = number | number[] | undefined;
@@ -90,6 +92,14 @@ export function readmeTable(file: ResultsFile): string {
     const ratio = sv !== undefined && vs ? `${round(sv / vs, 2)}× (vs ${row.vs === 'distribution-fs' ? 'filesystem' : 'S3'})` : '';
     const lambda = row.label.includes('RSS') && r['stratus-lambda'] ? mid(row.get(r['stratus-lambda'])) : undefined;
     out.push(`| ${row.label} | ${sv === undefined ? '' : num(sv)}${lambda !== undefined ? ` (Lambda topology: ${num(lambda)})` : ''} | ${show(d3)} | ${show(dfs)} | ${ratio} | ${verdict(targets, row.target)} |`);
+  }
+  if (file.memory) {
+    const m = file.memory;
+    const verdictOf = (key: string) => verdict(targets, key);
+    out.push(`| \`npm start\` registry RSS at ready / idle after ${m.settleSeconds} s (MB) | ${num(m.rssAtReadyMB)} / ${num(m.rssIdleSettledMB)} | | | | ${verdictOf('npm start: idle RSS')} |`);
+    for (const [step, v] of Object.entries(m.steps)) {
+      out.push(`| \`npm start\` registry peak RSS during ${step} pushes (MB) | ${num(v.peakRssMB)} | | | | ${verdictOf(`npm start: peak RSS <= 120 MB during ${step}`)} |`);
+    }
   }
   if (file.floors) {
     const f = file.floors;

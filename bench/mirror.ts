@@ -46,6 +46,8 @@ export interface MirrorFigures {
   parallelCold?: MirrorPull;
   /** Then PARALLEL clients at once again, warm. */
   parallelWarm?: MirrorPull;
+  /** A push of the same image to a local repository of that Stratus: its store path, for comparison with a cold fill. */
+  localPushSeconds?: number;
 }
 
 function countUpstream(requests: RecordedRequest[]): UpstreamCounts {
@@ -134,6 +136,8 @@ export async function measureMirror(image: Image, work: string, port: number, lo
     try {
       f.parallelCold = await mirrorPull(reg, upstream, image, PARALLEL);
       f.parallelWarm = await mirrorPull(reg, upstream, image, PARALLEL);
+      execFileSync('sync');
+      f.localPushSeconds = await seconds(() => push(reg.base, 'bench/local', image)); // every byte uploaded again
     } finally {
       await reg.stop();
     }
@@ -168,6 +172,7 @@ export function mirrorLines(f: MirrorFigures): string[] {
     'Stratus backend calls per pull (its request log):',
     `  cold: ${callsText(f.cold[0]!.calls)}`,
     `  warm: ${callsText(f.warm[0]!.calls)}`,
+    ...(f.localPushSeconds ? [`push of the same image to a local repository of Stratus (the bytes' way into S3 without the upstream): ${f.localPushSeconds}s`] : []),
     `Stratus's requests in the first cold pull (ms): ${f.cold[0]!.requests.map((r) => `${r.method} ${shortPath(r.path)} ${r.status} ${r.durationMs}`).join('; ')}`,
     ...(f.parallelCold && f.parallelWarm && f.upstreamParallelSeconds ? [
       `${PARALLEL} clients pulling at once, until the last is done:`,

@@ -68,7 +68,10 @@ export class MirroredManifests {
       await this.store.putTagCheck({ repository, tag, digest: record.digest, checkedAt: this.deps.now() });
       return record;
     } catch (err) {
-      if (local && (isUpstreamError(err) || err instanceof UpstreamDigestMismatch)) {
+      // Anything that kept the upstream from answering (down, 429, refused, lying, credentials unreadable,
+      // another host's fill outlasting the wait): the copy held is better than an error.
+      const unanswered = isUpstreamError(err) || err instanceof UpstreamDigestMismatch || (err instanceof OciError && err.code === 'UNAVAILABLE');
+      if (local && unanswered) {
         this.deps.logger.warn('mirror: serving stale tag, upstream unavailable', {
           repository, tag, digest: local.digest, upstream: rule.upstream, reason: reasonOf(err),
         });

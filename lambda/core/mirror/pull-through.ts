@@ -22,7 +22,7 @@ export class PullThrough {
   constructor(private readonly deps: RegistryDeps & { mirror: MirrorDeps }) {
     const { store, credentials, upstream } = deps.mirror;
     this.rules = new MirrorRules(store, deps.meta, deps.now);
-    const clients = new UpstreamClients(upstream, credentials, deps.now);
+    const clients = new UpstreamClients(upstream, credentials, deps.now, deps.logger);
     const mark = async (repository: string, origin: MirroredOrigin) => {
       if (origin.marked) return;
       await store.markMirrored({ repository, prefix: origin.match.rule.prefix, since: deps.now() });

@@ -1,5 +1,6 @@
 import { OciError } from '../../oci/errors';
-import type { MirrorRule, UpstreamCredentialSource } from '../../ports/mirror-store';
+import type { MirrorRule, UpstreamCredentials, UpstreamCredentialSource } from '../../ports/mirror-store';
+import type { Logger } from '../../shared/logger';
 import { UpstreamDeniedError, UpstreamError, UpstreamFactory, UpstreamRegistry, UpstreamUnavailableError } from '../../ports/upstream-registry';
 
 /** How long a rule's client (and the upstream tokens it caches) is reused before credentials are read again. */
@@ -16,6 +17,7 @@ export class UpstreamClients {
     private readonly factory: UpstreamFactory,
     private readonly credentials: UpstreamCredentialSource,
     private readonly now: () => number,
+    private readonly logger: Logger,
   ) {}
 
   forRule(rule: MirrorRule): Promise<UpstreamRegistry> {
@@ -30,10 +32,18 @@ export class UpstreamClients {
 
   private async build(rule: MirrorRule): Promise<UpstreamRegistry> {
     if (!rule.credentialsRef) return this.factory(rule, null);
-    const credentials = await this.credentials.get(rule.credentialsRef);
+    let credentials: UpstreamCredentials | null;
+    try {
+      credentials = await this.credentials.get(rule.credentialsRef);
+    } catch (err) {
+      // The reason goes to the log only: it may name a file or a secret the caller has no business knowing.
+      this.logger.error('mirror: upstream credentials could not be read', { prefix: rule.prefix, error: String(err) });
+      throw new OciError('UNAVAILABLE', `mirror rule '${rule.prefix}': its upstream credentials could not be read`);
+    }
     if (!credentials) {
       // An operator's mistake, not the caller's: 503 (Docker's daemon then falls back to the upstream itself).
-      throw new OciError('UNAVAILABLE', `mirror rule '${rule.prefix}': its upstream credentials (${rule.credentialsRef}) are missing`);
+      this.logger.error('mirror: upstream credentials missing', { prefix: rule.prefix, credentialsRef: rule.credentialsRef });
+      throw new OciError('UNAVAILABLE', `mirror rule '${rule.prefix}': its upstream credentials are missing`);
     }
     return this.factory(rule, credentials);
   }

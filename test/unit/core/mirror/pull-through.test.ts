@@ -9,7 +9,10 @@ import { FakeUpstream } from './fake-upstream';
 const TTL = 60;
 
 /** A registry core on fakes with the root mirror rule to a fake upstream, a clock, and a log kept. */
-async function mirrorOnFakes(config: Partial<RegistryConfig> = {}, rule: Partial<MirrorRule> = {}) {
+async function mirrorOnFakes(
+  config: Partial<RegistryConfig> = {}, rule: Partial<MirrorRule> = {},
+  credentials: { get: (ref: string) => Promise<{ username: string; password: string } | null> } = { get: async () => null },
+) {
   let time = 1_700_000_000_000;
   const upstream = new FakeUpstream();
   const store = new MemoryMirrorStore();
@@ -23,7 +26,7 @@ async function mirrorOnFakes(config: Partial<RegistryConfig> = {}, rule: Partial
   const base = registryOnFakes({ mirrorWaitSeconds: 2, ...config });
   const deps = {
     ...base.deps, logger, now: () => time,
-    mirror: { store, credentials: { get: async () => null }, upstream: () => upstream },
+    mirror: { store, credentials, upstream: () => upstream },
   };
   const send = sender(createRegistry(deps));
   /** The bytes the registry stored for a blob. */
@@ -157,6 +160,26 @@ describe('pull-through: manifests', () => {
     expect(all.map((r) => r.headers['docker-content-digest'])).toEqual(Array(20).fill(image.manifest));
     expect(upstream.count('HEAD manifest')).toBe(1);
     expect(upstream.count('GET manifest')).toBe(1);
+  });
+});
+
+describe('pull-through: upstream credentials', () => {
+  it('unreadable credentials -> 503 whose message names no file or secret (the log has the reason); a cached tag is still served', async () => {
+    let broken = false;
+    const source = { get: async () => { if (broken) throw new Error('ENOENT /data/mirror-credentials/hub.json'); return { username: 'u', password: 'p' }; } };
+    const { send, upstream, advance, log } = await mirrorOnFakes({}, { credentialsRef: 'hub' }, source);
+    upstream.addImage('library/app', '1');
+    await send('GET', '/v2/library/app/manifests/1');
+    broken = true;
+    advance(5 * 60_000 + 1); // past the tag TTL and the client's reuse: credentials are read again
+
+    const cached = await send('GET', '/v2/library/app/manifests/1');
+    const uncached = await send('GET', '/v2/library/other/manifests/1');
+
+    expect(cached.status).toBe(200);
+    expect(uncached.status).toBe(503);
+    expect(uncached.text).not.toMatch(/ENOENT|hub\.json|mirror-credentials/);
+    expect(log.some((l) => l.level === 'error' && String(l.fields?.error).includes('ENOENT'))).toBe(true);
   });
 });
 

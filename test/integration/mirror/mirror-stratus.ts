@@ -33,10 +33,14 @@ export interface MirrorStratus {
   stop(): Promise<void>;
 }
 
-export async function startMirrorStratus(config: Partial<RegistryConfig> = {}, observeBackendCall?: Settings['observeBackendCall']): Promise<MirrorStratus> {
+export async function startMirrorStratus(
+  config: Partial<RegistryConfig> = {}, observeBackendCall?: Settings['observeBackendCall'],
+  /** Run on another instance's bucket and table: a second host of one deployment. */
+  shareStorageWith?: MirrorStratus,
+): Promise<MirrorStratus> {
   const env = backendEnv();
   const suffix = randomUUID().slice(0, 8);
-  const settings: Settings = {
+  const settings: Settings = shareStorageWith?.settings ?? {
     bucket: `stratus-mirror-${suffix}`,
     table: `stratus-mirror-${suffix}`,
     s3: { endpoint: env.s3.endpoint, region: env.s3.region, credentials: env.s3.credentials },

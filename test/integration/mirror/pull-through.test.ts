@@ -144,17 +144,24 @@ describe('registry mirror: pull-through from a real upstream', () => {
     expect(after.bytes.equals(second.manifest.bytes)).toBe(true);
   });
 
-  it('20 parallel cold pulls (HEAD tag, GET by digest, every blob) -> one upstream GET per manifest and per blob', async () => {
+  it('20 parallel cold pulls on two hosts (HEAD tag, GET by digest, every blob) -> one upstream GET per manifest and per blob', async () => {
     const cold = await pushSmallImage(upstream.seedUrl(), 'library/crowd', 'v1', { layerSizes: [300 * 1024, 64 * 1024] });
+    const second = await startMirrorStratus({}, undefined, stratus);
     upstream.clearRequests();
 
-    const pulls = await Promise.all(Array.from({ length: 20 }, async () => {
-      const head = await manifestRequest(stratus.url, 'library/crowd', 'v1', 'HEAD');
-      const digest = head.headers.get('docker-content-digest')!;
-      const manifest = await manifestRequest(stratus.url, 'library/crowd', digest);
-      const blobs = await Promise.all([cold.config, ...cold.layers].map((b) => pullBlob(stratus.url, 'library/crowd', b.digest)));
-      return { digest, manifest, blobs };
-    }));
+    let pulls;
+    try {
+      pulls = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+        const host = i % 2 === 0 ? stratus.url : second.url;
+        const head = await manifestRequest(host, 'library/crowd', 'v1', 'HEAD');
+        const digest = head.headers.get('docker-content-digest')!;
+        const manifest = await manifestRequest(host, 'library/crowd', digest);
+        const blobs = await Promise.all([cold.config, ...cold.layers].map((b) => pullBlob(host, 'library/crowd', b.digest)));
+        return { digest, manifest, blobs };
+      }));
+    } finally {
+      await second.stop();
+    }
 
     for (const pull of pulls) {
       expect(pull.digest).toBe(cold.manifest.digest);
@@ -168,8 +175,10 @@ describe('registry mirror: pull-through from a real upstream', () => {
       `/v2/library/crowd/manifests/${cold.manifest.digest}`,
       ...[cold.config, ...cold.layers].map((b) => `/v2/library/crowd/blobs/${b.digest}`),
     ].map((p) => [p, 1])));
+    // One tag HEAD per host (each resolves the cold tag once; the second may find the first's check fresh).
     const heads = upstream.requests().filter((r) => r.method === 'HEAD' && r.path.includes('/manifests/'));
-    expect(heads.length).toBe(1);
+    expect(heads.length).toBeGreaterThanOrEqual(1);
+    expect(heads.length).toBeLessThanOrEqual(2);
   });
 
   it('the garbage collector (grace 0) keeps a mirrored image and the mirror\'s own items: pulling it again asks the upstream for nothing', async () => {

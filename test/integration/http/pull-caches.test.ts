@@ -38,7 +38,8 @@ describe('pull caches across two processes of one deployment', () => {
   it('a second pull of a tag and its blobs reads nothing from DynamoDB; the answers stay the same', async () => {
     const repo = uniqueRepo('cached');
     const image = await clientA.pushImage(repo, 'latest');
-    const blobs = [image.doc.config, ...image.doc.layers] as Array<{ digest: string }>;
+    const doc = image.doc as { config: { digest: string }; layers: Array<{ digest: string }> };
+    const blobs = [doc.config, ...doc.layers];
 
     const first = await pull(clientA, repo, 'latest');
     const blobReads: string[] = [];

@@ -112,10 +112,6 @@ export class UploadService {
     const digest = parseDigest(digestParam);
     // One read: the session, the blob's record (a duplicate's) and the catalog entry; one transaction at the end.
     const target = validId(id) ? await this.deps.meta.readUploadTarget(repository, digest.value, this.deps.now(), id) : undefined;
-    if (target && !target.session) {
-      const landed = await this.committedEarlier(repository, id, digest);
-      if (landed) return { outcome: 'completed', blob: landed };
-    }
     const session = admitted(repository, id, target?.session ?? null, as);
     const conflict = startConflict(session, input);
     if (conflict) return conflict;
@@ -132,19 +128,6 @@ export class UploadService {
     const target = await this.deps.meta.readUploadTarget(repository, digest.value, this.deps.now());
     const hash = await resumeHash(session, this.live, { declaredLength: input.length, final: true }, this.deps.config.resumableHashMaxBytes);
     return this.finish(repository, session, digest, input, input.length, hash, { ...target, stored: false });
-  }
-
-  /**
-   * The blob a retried PUT's earlier attempt committed (its answer lost): the session is gone with that
-   * commit, but this repository's link names the session's own object (storageKeys.uploadObject). Null
-   * otherwise: the upload is unknown. Only a caller that may push to the repository gets this far.
-   */
-  private async committedEarlier(repository: string, id: string, digest: Digest): Promise<BlobRecord | null> {
-    const link = await this.deps.meta.getLinkedBlob(repository, digest.value, { consistent: true });
-    if (link?.objectKey !== storageKeys.uploadObject(id)) return null;
-    // The lost answer also lost the clean-up of the session's leftovers (its tail).
-    await this.collect(await this.deps.blobs.list(storageKeys.uploadLeftovers(id), 1000));
-    return { digest: link.digest, size: link.size, objectKey: link.objectKey };
   }
 
   /**

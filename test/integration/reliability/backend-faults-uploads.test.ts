@@ -100,7 +100,8 @@ describe('chunked upload with a backend fault between and during PATCHes', () =>
     const bytes = randomBytes(20 * MiB);
     const url = await r.client.startUpload(repo);
     expect((await r.client.patchChunk(url, bytes.subarray(0, 9 * MiB), 0)).status).toBe(202);
-    r.when('dynamodb', 'PutItemCommand', () => r.dynamodb.down());
+    // the chunk's first UpdateItem reserves its part numbers, the second records it
+    r.when('dynamodb', 'UpdateItemCommand', () => r.dynamodb.down(), 1);
     await expectUnavailable(await r.client.patchChunk(url, bytes.subarray(9 * MiB, 18 * MiB), 9 * MiB));
     r.dynamodb.heal();
     expect(await uploadRange(r.client, url)).toBe(`0-${9 * MiB - 1}`);
@@ -112,7 +113,7 @@ describe('chunked upload with a backend fault between and during PATCHes', () =>
     const bytes = randomBytes(20 * MiB);
     const url = await r.client.startUpload(repo);
     expect((await r.client.patchChunk(url, bytes.subarray(0, 9 * MiB), 0)).status).toBe(202);
-    r.when('dynamodb', 'PutItemCommand', () => r.dynamodb.downOnNextResponse());
+    r.when('dynamodb', 'UpdateItemCommand', () => r.dynamodb.downOnNextResponse(), 1);
     const res = await r.client.patchChunk(url, bytes.subarray(9 * MiB, 18 * MiB), 9 * MiB);
     await expectUnavailable(res);
     r.dynamodb.heal();
@@ -140,11 +141,9 @@ describe('final PUT with a backend fault', () => {
       () => r.when('s3', 'CompleteMultipartUploadCommand', () => r.s3.down()), () => r.s3.heal(), false],
     ['CompleteMultipartUpload is done by S3 but its answer is lost',
       () => r.when('s3', 'CompleteMultipartUploadCommand', () => r.s3.downOnNextResponse()), () => r.s3.heal(), undefined],
-    // after CompleteMultipartUpload: PutItem #1 records the blob, #2 and #3 link it
-    ['DynamoDB goes down after the blob is recorded but before it is linked',
-      () => r.when('s3', 'CompleteMultipartUploadCommand', () => r.when('dynamodb', 'PutItemCommand', () => r.dynamodb.down(), 1)), () => r.dynamodb.heal(), undefined],
-    ['DynamoDB goes down after the blob is linked, before the session is deleted',
-      () => r.when('s3', 'CompleteMultipartUploadCommand', () => r.when('dynamodb', 'DeleteItemCommand', () => r.dynamodb.down())), () => r.dynamodb.heal(), undefined],
+    // after CompleteMultipartUpload, one transaction records the blob, links it and deletes the session
+    ['DynamoDB goes down before the transaction that records and links the blob',
+      () => r.when('s3', 'CompleteMultipartUploadCommand', () => r.when('dynamodb', 'TransactWriteItemsCommand', () => r.dynamodb.down())), () => r.dynamodb.heal(), false],
   ];
   it.each(singleChunkFaults)('PUT -> 503 when %s; the same PUT retried -> 201 and the bytes are right', async (_name, arm, heal, visible) => {
     const repo = uniqueRepo('fault-put');

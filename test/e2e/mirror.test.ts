@@ -160,6 +160,13 @@ describe('registry mirror (docker --registry-mirror, containerd hosts.toml)', ()
     expect((await fetch(`http://${registry.host}/v2/team/app/manifests/1`, { method: 'HEAD', headers: accept })).status).toBe(401);
   });
 
+  test('the mirrored repository is ordinary content: _catalog lists it beside the local one', async () => {
+    const authorization = await adminToken('registry:catalog:*');
+    const res = await fetch(`http://${registry.host}/v2/_catalog`, { headers: { authorization } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { repositories: string[] }).repositories).toEqual(expect.arrayContaining(['library/busybox', 'team/app']));
+  });
+
   test('a push to the mirrored library/busybox through the registry\'s own name is refused with DENIED, even for the admin', async () => {
     const own = `${registry.host}/library/busybox:pushed`;
     await engine.docker(['tag', 'busybox', own]);

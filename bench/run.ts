@@ -12,11 +12,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { BIG_LAYER_MB, CONCURRENCY, DOCKER, LAYER_MB, LISTINGS, LOAD_SECONDS, MODE, ONLY, ROOT, RUNS, TAGS } from './settings';
+import { BIG_LAYER_MB, CONCURRENCY, DOCKER, LAYER_MB, LISTINGS, LOAD_SECONDS, MODE, ONLY, QUICK, ROOT, RUNS, TAGS } from './settings';
 import { bigImage, ociLayout, syntheticImage } from './image';
 import { Registry, cleanups, version, startDistributionFs, startDistributionS3, startStratus, startStratusLambda } from './contenders';
 import { Figures, measure } from './measure';
 import { measureScaleFigures } from './scale-figures';
+import { measureMemory, MemoryFigures } from './memory';
 import type { BackendCalls } from './backend-calls';
 import { Floors, measureFloors } from './floors';
 import { Engine, startEngine } from './real-clients';
@@ -63,6 +64,7 @@ async function main(): Promise<void> {
   const results: Results = {};
   const failures: Record<string, string> = {};
   let floors: Floors | undefined;
+  let memory: MemoryFigures | undefined;
   let engine: Engine | undefined;
   let port = 5200 + Math.floor(Math.random() * 600);
   try {
@@ -101,12 +103,23 @@ async function main(): Promise<void> {
         await reg?.stop();
       }
     }
+    // `npm start` as users run it (the prebuilt bundle), for issue 17's memory targets: bench/memory.ts.
+    if (order.includes('stratus')) {
+      try {
+        say('  npm start (memory):');
+        memory = await measureMemory({ entry: 'bundle', port: port++, settleSeconds: QUICK ? 5 : 30, quick: QUICK }, (s) => say(` ${s};`));
+        say('\n');
+      } catch (err) {
+        failures.memory = err instanceof Error ? err.message : String(err);
+        say(`\n  memory: FAILED: ${failures.memory}\n`);
+      }
+    }
   } finally {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   }
 
   const held = targets(results, BIG_LAYER_MB);
-  const scaleHeld = scaleTargets(results, floors, BIG_LAYER_MB);
+  const scaleHeld = scaleTargets(results, floors, BIG_LAYER_MB, memory);
   const mark = (h: boolean | null) => (h === null ? ' ?  ' : h ? 'HOLD' : 'MISS');
   say(`\nMedian (min–max) of ${RUNS} run(s); ratios are of medians.\n${table(results)}\n\nTargets (issue 5, vs distribution on S3):\n`);
   for (const t of held) say(`  [${mark(t.holds)}] ${t.target}: ${t.detail}\n`);
@@ -157,7 +170,7 @@ async function main(): Promise<void> {
       layersMB: LAYER_MB, layers: image.layers.map((l) => ({ digest: l.digest, size: l.size })), bigLayerMB: BIG_LAYER_MB,
       tags: TAGS, listings: LISTINGS, runs: RUNS, loadSeconds: LOAD_SECONDS, concurrency: CONCURRENCY, docker: DOCKER,
     },
-    floors, results, failures, targets: held, scaleTargets: scaleHeld, costs: costed,
+    floors, results, memory, failures, targets: held, scaleTargets: scaleHeld, costs: costed,
   }, null, 2));
   say(`Results: ${file}\n`);
   if (Object.keys(failures).length) {

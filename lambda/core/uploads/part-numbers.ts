@@ -28,7 +28,12 @@ export class PartNumbers {
   private end = 0;
   private block: number;
 
-  constructor(session: UploadSession, private readonly reserve: ReserveParts, estimate: number | undefined) {
+  /**
+   * @param tailOnly the write is final and carries no bytes: its one part (if any) is the session's stored
+   * tail, the same bytes whichever request sends it, so it takes MAX_PART_NUMBER without a reservation (a
+   * write with bytes never does: its numbers come from the counter, below MAX_PART_NUMBER).
+   */
+  constructor(session: UploadSession, private readonly reserve: ReserveParts, estimate: number | undefined, private readonly tailOnly = false) {
     this.continuing = session.multipartId !== undefined;
     this.base = session.parts.reduce((max, p) => Math.max(max, p.partNumber), 0) + 1;
     this.block = Math.min(MAX_BLOCK, Math.max(1, estimate ?? UNKNOWN_LENGTH_BLOCK));
@@ -37,8 +42,13 @@ export class PartNumbers {
   /** The number of the write's next part. */
   async take(): Promise<number> {
     if (!this.continuing) {
-      if (this.next >= MAX_PART_NUMBER) throw new Error(`upload has used all ${MAX_PART_NUMBER} part numbers`);
+      if (this.next >= MAX_PART_NUMBER - 1) throw new Error(`upload has used all ${MAX_PART_NUMBER} part numbers`);
       return ++this.next;
+    }
+    if (this.tailOnly) {
+      if (this.next > 0) throw new Error('a write without bytes uploads one part at most');
+      this.next = MAX_PART_NUMBER + 1;
+      return MAX_PART_NUMBER;
     }
     if (this.next >= this.end) {
       this.next = await this.reserve(this.block, this.base);
@@ -46,7 +56,7 @@ export class PartNumbers {
       this.block = Math.min(MAX_BLOCK, this.block * 2);
     }
     const n = this.next++;
-    if (n > MAX_PART_NUMBER) throw new Error(`upload has used all ${MAX_PART_NUMBER} part numbers`);
+    if (n >= MAX_PART_NUMBER) throw new Error(`upload has used all ${MAX_PART_NUMBER} part numbers`);
     return n;
   }
 

@@ -192,7 +192,7 @@ export class UploadService {
     const { blobs, config } = this.deps;
     let written: Awaited<ReturnType<typeof writeBody>>;
     try {
-      written = await writeBody(blobs, config, session, input.body, { declaredLength, final: true, hash, partNumbers: this.partNumbers(session, declaredLength) });
+      written = await writeBody(blobs, config, session, input.body, { declaredLength, final: true, hash, partNumbers: this.partNumbers(session, declaredLength, true) });
     } catch (err) {
       // An earlier attempt of this PUT may have got further: assembled the object, then failed before
       // recording it or deleting the session. Its multipart upload or tail is then gone, which the blob
@@ -302,9 +302,11 @@ export class UploadService {
   }
 
   /** The part numbers of one write of the session (see PartNumbers: unique across racing processes). */
-  private partNumbers(session: UploadSession, declaredLength: number | undefined): PartNumbers {
+  private partNumbers(session: UploadSession, declaredLength: number | undefined, final = false): PartNumbers {
     const reserve = (count: number, base: number) => this.deps.meta.reserveParts(session.id, count, base);
-    return new PartNumbers(session, reserve, partsNeeded(declaredLength, session.tail?.size ?? 0, this.deps.config.partSize));
+    const estimate = partsNeeded(declaredLength, session.tail?.size ?? 0, this.deps.config.partSize);
+    // docker's empty PUT after its one PATCH: the tail alone becomes the last part
+    return new PartNumbers(session, reserve, estimate, final && declaredLength === 0);
   }
 
   private newSession(repository: string): UploadSession {

@@ -74,7 +74,7 @@ describe('DynamoDB requests per push step', () => {
     expect((await client.pullBlobBytes(other, sha256(bytes))).equals(bytes)).toBe(true);
   });
 
-  it("docker's flow (POST, one PATCH of the whole layer, empty PUT): PATCH 2; PUT 2, or 3 when its tail becomes the last part", async () => {
+  it("docker's flow (POST, one PATCH of the whole layer, empty PUT): PATCH 2, PUT 2, with or without a tail left for the PUT", async () => {
     const repo = uniqueRepo('budget-docker');
     await client.pushBlob(repo, Buffer.from('lists the repository'));
     const results = [];
@@ -87,9 +87,8 @@ describe('DynamoDB requests per push step', () => {
       results.push({ patch, put: done });
     }
     for (const r of results) expect(r.patch).toEqual({ status: 202, dynamodb: ['GetItem', 'UpdateItem'] });
-    // 16 MiB: two full parts, nothing left for the PUT; 10 MiB: the PATCH leaves a 2 MiB tail, which the PUT
-    // uploads into the session's multipart upload with a part number reserved from the session (UpdateItem)
-    expect(results[0]!.put).toEqual({ status: 201, dynamodb: ['BatchGetItem', 'TransactWriteItems'] });
-    expect(results[1]!.put).toEqual({ status: 201, dynamodb: ['BatchGetItem', 'UpdateItem', 'TransactWriteItems'] });
+    // 16 MiB: two full parts, nothing left for the PUT; 10 MiB: the PATCH leaves a 2 MiB tail, which the empty
+    // PUT uploads as the last part under the number kept for it (no reservation: the same bytes whoever sends it)
+    for (const r of results) expect(r.put).toEqual({ status: 201, dynamodb: ['BatchGetItem', 'TransactWriteItems'] });
   });
 });

@@ -50,4 +50,24 @@ describe('one session PATCHed at the same offset on two registry processes at on
     expect(done.headers.get('docker-content-digest')).toBe(sha256(whole));
     expect((await b.pullBlobBytes(repo, sha256(whole))).equals(whole)).toBe(true);
   });
+  it('two empty PUTs completing one session on both processes at once (its tail the last part): the blob is stored whole', async () => {
+    // Prepare: 10 MiB in one PATCH: a part of 8 MiB and a 2 MiB tail that the completion uploads as the last part
+    const repo = uniqueRepo('tail-race');
+    const bytes = randomBytes(10 * MiB);
+    const upload = await a.startUpload(repo);
+    expect((await a.patchChunk(upload, bytes, 0)).status).toBe(202);
+
+    // Act
+    const digest = sha256(bytes);
+    const answers = await Promise.all([
+      a.fetch(a.withDigest(upload, digest), { method: 'PUT' }),
+      b.fetch(b.withDigest(upload.replace(first.url, second.url), digest), { method: 'PUT' }),
+    ]);
+    const statuses = await Promise.all(answers.map(async (r) => { await r.arrayBuffer(); return r.status; }));
+
+    // Assess: one completes (201), the other too or finds the session finished (404); never a failed completion
+    expect(statuses).toContain(201);
+    for (const status of statuses) expect([201, 404]).toContain(status);
+    expect((await b.pullBlobBytes(repo, digest)).equals(bytes)).toBe(true);
+  });
 });

@@ -136,11 +136,11 @@ export interface ManifestStore {
    */
   manifestSummaries(repository: string, digests: string[]): Promise<Map<string, ManifestSummary | undefined>>;
   /**
-  /**
    * What a put checks before writing (consistent reads, one BatchGet per 100 keys): the named blobs' links,
    * the named manifests, and the repository's catalog entry.
    */
   readForPut(repository: string, blobs: string[], manifests: string[]): Promise<PutReferences>;
+  /**
    * Stores a manifest, points the tags at it and indexes it as a referrer. Atomic with up to
    * TAGS_PER_ATOMIC_WRITE tags; more are written in further writes after the first, which holds the
    * manifest: a tag never points at a manifest that is not stored, but a failure part way leaves some tags

@@ -117,7 +117,7 @@ export interface TagRecord {
 /** Manifests with an inline body up to this size are copied into their tags, so a pull by tag costs one read. */
 export const TAG_COPY_MAX_BYTES = 4096;
 
-/** Tags written in one all-or-nothing write with their manifest, catalog and referrer items (DynamoDB: 100 items). */
+/** Tags written in one all-or-nothing write with their manifest and referrer items (DynamoDB: 100 items; one left spare). */
 export const TAGS_PER_ATOMIC_WRITE = 97;
 
 /**

@@ -5,6 +5,7 @@ import type { GcState } from '../../ports/gc-store';
 import { sessionOf } from './dynamodb-upload-sessions';
 import { getItem, isConditionFailure, Item, keyString, putItem, readItems, TableRef, transactWrite } from './items';
 import { keys } from './keys';
+import { linkRecord } from './manifest-items';
 import { missingKeys } from './query';
 import { getSettledItem } from './settled-read';
 
@@ -175,9 +176,5 @@ function freshRecord(record: BlobRecord, now: number): BlobRecord {
 }
 
 function blobRecord(item: Item | null): BlobRecord | null {
-  if (!item) return null;
-  const record: BlobRecord = { digest: item.digest as string, size: Number(item.size), objectKey: item.objectKey as string };
-  if (item.touchedAt !== undefined) record.touchedAt = Number(item.touchedAt);
-  if (item.gcState !== undefined) record.gcState = item.gcState as GcState;
-  return record;
+  return item ? linkRecord(item) : null;
 }

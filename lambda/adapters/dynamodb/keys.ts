@@ -13,6 +13,7 @@
  *   CATALOG            REPO#<name>                   name                             one per repository
  *   UPLOAD#<id>        UPLOAD                        the upload session, expiresAt,   TTL attribute: expiresAt
  *                                                   uploadShard                      indexed by UploadsByExpiry
+ *                                                   nextPart                         S3 part numbers taken (reserveParts)
  *   AUTH#USERS         USER#<name>                   User (passwordHash, grants, catalog, admin, disabled)
  *   AUTH#ROBOTS        ROBOT#<id>                    RobotToken (secretHash, grants, createdAt, tokenExpiresAt, revoked)
  *   AUTH               ANONYMOUS                     grants                           what requests without credentials get
@@ -29,7 +30,7 @@
  * GC marks (ports/gc-store.ts): `touchedAt` (ms; absent = 0), and `gcState` ('condemned' | 'deleting')
  * with `gcRun` while the collector holds the item. A link and its back-link are written and deleted in
  * one transaction, so the collector reads who links a blob in the blob's own partition. A manifest's
- * `blobs` and `children` are the digests its put renewed (absent on items stored before: parse the body).
+ * `blobs` and `children` are the digests its put checked (absent on items stored before: parse the body).
  *
  * Index UploadsByExpiry (sparse, keys only): partition `uploadShard` = UPLOADS#<first hex digit of the
  * session id> (16 shards, so the index takes a session write per chunk at 16x one partition's rate),

@@ -25,6 +25,7 @@ import { openTarget, Target, TargetOptions } from './target';
 export const MIRROR_USAGE = [
   'mirror add [<prefix>] [<upstream>] [--tag-ttl 5m]  a mirror rule; alone: the root for Docker Hub (what registry-mirrors needs)',
   '    [--username <u> --password-stdin | --credentials-secret-arn <arn>] [--anonymous-pull | --no-anonymous-pull]',
+  'mirror add <prefix> --local             names under <prefix> are the team\'s own: never filled from an upstream (e.g. team/ under the root rule)',
   'mirror list [--json]                     the rules (credentials shown as yes/no, never their value)',
   'mirror remove <prefix>                   a rule (and its local credentials file); / is the root',
   'mirror check [<repository>[:<tag>]]      ask the upstream of the rule covering it for the image, with the rule\'s credentials (default library/busybox:latest)',
@@ -36,6 +37,7 @@ const OPTIONS = {
   'password-stdin': { type: 'boolean' },
   'credentials-secret-arn': { type: 'string' },
   'anonymous-pull': { type: 'boolean' },
+  local: { type: 'boolean' },
   json: { type: 'boolean' },
   table: { type: 'string' },
   region: { type: 'string' },
@@ -84,6 +86,7 @@ const applies = `registries apply the change within ${POLICY_CACHE_MS / 1000} s`
 
 async function add(ctx: MirrorContext): Promise<void> {
   const { args, opts, target } = ctx;
+  if (opts.local) return addLocalOnly(ctx);
   if (args.length > 2) throw usage(0);
   const prefix = validated(() => parseRulePrefix(args[0] ?? ''));
   const upstream = validated(() => parseUpstreamUrl(args[1] ?? DOCKER_HUB_UPSTREAM));
@@ -108,19 +111,41 @@ async function add(ctx: MirrorContext): Promise<void> {
   if (credentials && anonymousPull) ctx.out('note: anonymous callers may pull what these upstream credentials can read (--no-anonymous-pull to refuse them)');
 }
 
+/**
+ * A local-only rule: under the root rule, any name not yet pushed here is filled from the upstream on its
+ * first pull, anonymous ones included, and is read-only afterwards. Declaring the team's prefixes local keeps
+ * an outsider from taking `team/app` by publishing it upstream and pulling it through first.
+ */
+async function addLocalOnly(ctx: MirrorContext): Promise<void> {
+  const { args, opts, target } = ctx;
+  if (args.length !== 1) throw new CliError('mirror add <prefix> --local takes one prefix and no upstream: npx stratus mirror add team/ --local', 2);
+  if (opts['tag-ttl'] !== undefined || opts.username !== undefined || opts['password-stdin'] || opts['credentials-secret-arn'] !== undefined || opts['anonymous-pull'] !== undefined) {
+    throw new CliError('--local takes no upstream options: a local-only rule names no upstream', 2);
+  }
+  const prefix = validated(() => parseRulePrefix(args[0]!));
+  if (prefix === '') throw new CliError('--local needs a prefix such as team/: with no rule on the root, every name is local already (npx stratus mirror remove / removes the root rule)', 2);
+  const previous = (await ctx.store.listRules()).find((r) => r.prefix === prefix);
+  await ctx.store.putRule({ prefix, upstream: '', tagTtlSeconds: 0, anonymousPull: false, localOnly: true, createdAt: Date.now() });
+  if (previous?.credentialsRef) await forgetLocalCredentials(target, previous.credentialsRef);
+  ctx.out(`local-only rule ${shownPrefix(prefix)} ${previous ? 'replaced a rule' : 'added'} in ${target.description}: names under it are never filled from an upstream, `
+    + `and one filled before becomes local (pushable); ${applies}`);
+}
+
 async function list(ctx: MirrorContext): Promise<void> {
   if (ctx.args.length > 0) throw usage(2);
   const rules = (await ctx.store.listRules()).sort((a, b) => a.prefix.localeCompare(b.prefix));
   if (ctx.opts.json) {
     return ctx.out(JSON.stringify(rules.map((r) => ({
-      prefix: r.prefix, upstream: r.upstream, tagTtlSeconds: r.tagTtlSeconds, credentials: !!r.credentialsRef,
+      prefix: r.prefix, upstream: r.upstream, localOnly: !!r.localOnly, tagTtlSeconds: r.tagTtlSeconds, credentials: !!r.credentialsRef,
       anonymousPull: r.anonymousPull, createdAt: new Date(r.createdAt).toISOString(),
     })), null, 2));
   }
   if (rules.length === 0) {
     return ctx.out(`no mirror rules in ${ctx.target.description}: every repository is local; add the Docker Hub mirror with npx stratus mirror add`);
   }
-  const rows = rules.map((r) => [shownPrefix(r.prefix), r.upstream, formatDuration(r.tagTtlSeconds * 1000), r.credentialsRef ? 'yes' : 'no', r.anonymousPull ? 'yes' : 'no']);
+  const rows = rules.map((r) => (r.localOnly
+    ? [shownPrefix(r.prefix), '(local only)', '-', '-', '-']
+    : [shownPrefix(r.prefix), r.upstream, formatDuration(r.tagTtlSeconds * 1000), r.credentialsRef ? 'yes' : 'no', r.anonymousPull ? 'yes' : 'no']));
   for (const line of table(['PREFIX', 'UPSTREAM', 'TAG TTL', 'CREDENTIALS', 'ANONYMOUS PULL'], rows)) ctx.out(line);
 }
 
@@ -134,6 +159,7 @@ async function remove(ctx: MirrorContext): Promise<void> {
     throw new CliError(`no mirror rule on ${shownPrefix(prefix)}: ${prefixes.length ? `the rules are on ${prefixes.join(', ')}` : 'there are none'}`);
   }
   if (rule.credentialsRef) await forgetLocalCredentials(ctx.target, rule.credentialsRef);
+  if (rule.localOnly) return ctx.out(`local-only rule ${shownPrefix(prefix)} removed from ${ctx.target.description}; a shorter rule covers its names again; ${applies}`);
   ctx.out(`mirror rule ${shownPrefix(prefix)} -> ${rule.upstream} removed from ${ctx.target.description}; repositories it filled keep their content and become local; ${applies}`);
 }
 
@@ -145,7 +171,7 @@ async function check(ctx: MirrorContext): Promise<void> {
   if (ctx.args.length > 1) throw usage(4);
   const [repository, reference] = splitImage(ctx.args[0] ?? 'library/busybox:latest');
   const match = matchRule(await ctx.store.listRules(), repository);
-  if (!match) throw new CliError(`no mirror rule covers ${repository}: it is a local repository (npx stratus mirror list shows the rules)`);
+  if (!match) throw new CliError(`no mirror rule covers ${repository} (or a local-only one does): it is a local repository (npx stratus mirror list shows the rules)`);
   const { rule, upstreamName } = match;
   const source = credentialSourceFor({ mirrorCredentialsDir: ctx.target.local ? mirrorCredentialsDir(ctx.target.dataDir) : undefined });
   const credentials = rule.credentialsRef ? await source.get(rule.credentialsRef) : null;

@@ -19,8 +19,15 @@ export interface MirrorRule {
    * repository (`ghcr/org/app` -> `org/app`). The longest matching prefix wins.
    */
   prefix: string;
-  /** Base URL of the upstream registry (scheme, host, optional port), e.g. https://registry-1.docker.io. */
+  /** Base URL of the upstream registry (scheme, host, optional port), e.g. https://registry-1.docker.io; '' for a local-only rule. */
   upstream: string;
+  /**
+   * A local-only rule: names under the prefix are the team's own and never filled from an upstream, whatever
+   * a shorter rule covers (`team/` under the root rule for Docker Hub). Without one, an outsider could publish
+   * `team/app` upstream and pull it through the mirror before the team first pushes it, making the name a
+   * read-only mirror here. A name already filled that a local-only rule covers becomes local.
+   */
+  localOnly?: boolean;
   /**
    * Where the upstream's username and password are kept: a Secrets Manager ARN (AWS) or the name of a file
    * in the local data directory (`mirror-credentials/<name>.json`). Absent: the upstream is asked anonymously.

@@ -37,6 +37,13 @@ export function mirrorStoreContract(name: string, make: MirrorStoreFactory): voi
         expect('credentialsRef' in rules[0]!).toBe(false);
       });
 
+      it('a local-only rule round-trips (localOnly, no upstream)', async () => {
+        const local: MirrorRule = { prefix: 'team/', upstream: '', tagTtlSeconds: 0, anonymousPull: false, localOnly: true, createdAt: T0 + 3 };
+        await store.putRule(local);
+        await store.putRule(hubRule);
+        expect(await store.listRules()).toEqual([hubRule, local]);
+      });
+
       it('putRule on an existing prefix replaces the rule (credentialsRef dropped when the new one has none)', async () => {
         await store.putRule(ghcrRule);
         const replaced: MirrorRule = { prefix: 'ghcr/', upstream: 'https://ghcr.io', tagTtlSeconds: 600, anonymousPull: true, createdAt: T0 + 9 };

@@ -24,6 +24,7 @@ export class DynamoDbMirrorStore implements MirrorStore {
       credentialsRef: rule.credentialsRef,
       tagTtlSeconds: rule.tagTtlSeconds,
       anonymousPull: rule.anonymousPull,
+      localOnly: rule.localOnly || undefined,
       createdAt: rule.createdAt,
     });
   }
@@ -103,6 +104,7 @@ function ruleOf(item: Item): MirrorRule {
     ...(typeof item.credentialsRef === 'string' ? { credentialsRef: item.credentialsRef } : {}),
     tagTtlSeconds: Number(item.tagTtlSeconds),
     anonymousPull: item.anonymousPull === true,
+    ...(item.localOnly === true ? { localOnly: true } : {}),
     createdAt: Number(item.createdAt),
   };
 }

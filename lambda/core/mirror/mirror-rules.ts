@@ -52,9 +52,10 @@ export class MirrorRules {
    */
   async originOf(repository: string): Promise<RepositoryOrigin> {
     const rules = await this.rules.get();
-    if (!rules.some((r) => repository.startsWith(r.prefix) && repository.length > r.prefix.length)) return LOCAL;
+    // No rule, or a local-only one, covers the name: local without a read (a mark from before is ignored).
+    if (!matchRule(rules, repository)) return LOCAL;
     const cached = this.settled.get(repository);
-    if (cached && this.now() - cached.at < ORIGIN_CACHE_MS) return this.withCurrentRules(cached.origin, rules);
+    if (cached && this.now() - cached.at < ORIGIN_CACHE_MS) return this.withCurrentRules(cached.origin, rules, repository);
     const [mark, exists] = await Promise.all([this.store.getMirrored(repository), this.catalog.repositoryExists(repository)]);
     let origin: RepositoryOrigin;
     if (mark) {
@@ -76,8 +77,8 @@ export class MirrorRules {
   }
 
   /** A cached marked origin with the rule as currently configured (its upstream or TTL may have changed). */
-  private withCurrentRules(origin: RepositoryOrigin, rules: MirrorRule[]): RepositoryOrigin {
-    if (origin.kind === 'local') return origin;
+  private withCurrentRules(origin: RepositoryOrigin, rules: MirrorRule[], repository: string): RepositoryOrigin {
+    if (origin.kind === 'local' || !matchRule(rules, repository)) return LOCAL;
     const rule = rules.find((r) => r.prefix === origin.match.rule.prefix);
     return rule ? { ...origin, match: { ...origin.match, rule } } : LOCAL;
   }

@@ -10,7 +10,8 @@ export interface RuleMatch {
 
 /**
  * The rule covering a repository: the longest prefix it starts with ('' covers every name). Null when no
- * rule does, or when removing the prefix leaves no name (`ghcr/` itself is not a repository of ghcr).
+ * rule does, when that rule is local-only (the name is the team's own), or when removing the prefix leaves
+ * no name (`ghcr/` itself is not a repository of ghcr).
  */
 export function matchRule(rules: readonly MirrorRule[], repository: string): RuleMatch | null {
   let best: MirrorRule | undefined;
@@ -18,7 +19,7 @@ export function matchRule(rules: readonly MirrorRule[], repository: string): Rul
     if (!repository.startsWith(rule.prefix) || repository.length === rule.prefix.length) continue;
     if (!best || rule.prefix.length > best.prefix.length) best = rule;
   }
-  return best ? { rule: best, upstreamName: repository.slice(best.prefix.length) } : null;
+  return best && !best.localOnly ? { rule: best, upstreamName: repository.slice(best.prefix.length) } : null;
 }
 
 /**

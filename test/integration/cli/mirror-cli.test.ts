@@ -126,6 +126,26 @@ describe('npx stratus mirror ... --table (a deployed stack)', () => {
     expectNoSecret(run);
   });
 
+  it('mirror add team/ --local: a local-only rule listed as such; the root and upstream options are refused with --local', async () => {
+    const run = await stratus(['mirror', 'add', 'team', '--local']);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    expect(run.lines[0]).toContain('local-only rule team/ added');
+    expect((await rules.listRules()).find((r) => r.prefix === 'team/')).toEqual({
+      prefix: 'team/', upstream: '', tagTtlSeconds: 0, anonymousPull: false, localOnly: true, createdAt: expect.any(Number),
+    });
+    const list = await stratus(['mirror', 'list']);
+    expect(list.lines.map((l) => l.split(/\s{2,}/)).find((cells) => cells[0] === 'team/')).toEqual(['team/', '(local only)', '-', '-', '-']);
+    const check = await stratus(['mirror', 'check', 'team/app:1']);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('it is a local repository');
+
+    for (const refused of [['mirror', 'add', '/', '--local'], ['mirror', 'add', 'team', DOCKER_HUB_UPSTREAM, '--local'], ['mirror', 'add', 'team', '--local', '--tag-ttl', '1m']]) {
+      expect((await stratus(refused)).code).toBe(2);
+    }
+    expect((await stratus(['mirror', 'remove', 'team'])).stdout).toContain('local-only rule team/ removed');
+    expect((await rules.listRules()).some((r) => r.prefix === 'team/')).toBe(false);
+  });
+
   it('mirror remove: a prefix that has no rule -> exit 1 listing the rules; ghcr and / remove theirs', async () => {
     const none = await stratus(['mirror', 'remove', 'nothing']);
     expect(none.code).toBe(1);

@@ -49,6 +49,25 @@ describe('MirrorRules.originOf', () => {
     expect(await mirror.originOf('docker/x')).toEqual({ kind: 'local' });
   });
 
+  it('a local-only rule keeps its names local under the root rule, without reads, and frees a name filled before', async () => {
+    const local: MirrorRule = { ...rule('team/', ''), localOnly: true };
+    const { mirror, reads } = setup([rule(''), local]);
+    expect(await mirror.originOf('team/app')).toEqual({ kind: 'local' });
+    expect(reads).toEqual({ rules: 1, marks: 0, catalog: 0 });
+    expect((await mirror.originOf('library/busybox')).kind).toBe('mirrored');
+    expect(await mirror.ruleFor('team/app')).toBeNull();
+
+  });
+
+  it('a name an outsider filled through the root rule becomes local once a local-only rule covers it', async () => {
+    const { mirror, marks, rules, advance } = setup([rule('')]);
+    marks.set('team/web', { repository: 'team/web', prefix: '', since: 0 });
+    expect((await mirror.originOf('team/web')).kind).toBe('mirrored');
+    rules.push({ ...rule('team/', ''), localOnly: true });
+    advance(10_001); // the rule cache's period: the cached marked origin is checked against the new rules
+    expect(await mirror.originOf('team/web')).toEqual({ kind: 'local' });
+  });
+
   it('a name no rule covers is local without reading marks or the catalog', async () => {
     const { mirror, reads } = setup([rule('ghcr/')]);
     expect(await mirror.originOf('team/app')).toEqual({ kind: 'local' });

@@ -5,6 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { jsonLogger, Logger } from '../../shared/logger';
+import { defaultConfig } from '../../core/config';
 import { createRegistry } from '../../core/registry';
 import { buildDeps, ensureStorage, HostAuth, Settings, settingsFromEnv, TlsFiles } from '../settings';
 import { keyLoaderFromEnv } from '../signing-keys-from-env';
@@ -33,7 +34,10 @@ export async function startNodeHost(opts: NodeHostOptions): Promise<Server> {
   const tls = opts.tls ? loadTls(opts.tls) : undefined;
   if (opts.createStorage) await ensureStorage(opts.settings);
   const { delivery, reason } = chooseBlobDelivery(opts.settings, opts.host);
-  const settings = { ...opts.settings, config: { ...opts.settings.config, blobDelivery: delivery } };
+  // The Node host has no request time limit: it fills a mirrored blob of any size itself (the inline-fill
+  // limit is the Lambda host's, and the upload service is where that host sends larger blobs).
+  const config = { ...opts.settings.config, blobDelivery: delivery, mirrorFillInlineMaxBytes: defaultConfig.mirrorFillInlineMaxBytes };
+  const settings = { ...opts.settings, config };
   const deps = buildDeps(settings, opts.logger, opts.auth);
   const server = createNodeServer(createRegistry(deps), opts.logger, { tls });
   // Abandoned upload sessions: their multipart uploads and leftovers are removed once they expire.

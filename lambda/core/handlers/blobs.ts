@@ -18,7 +18,8 @@ export const TOUCH_INTERVAL = 60 * 60 * 1000;
 export async function headBlob({ deps, mirror, params }: RouteCall): Promise<RegistryResponse> {
   const repository = parseName(params.name!);
   const digest = parseDigest(params.digest!);
-  const record = await linked(deps, repository, digest, { renewStale: true });
+  // Consistent: a HEAD is how a pusher asks "upload it?", and a miss read eventually would cost a second read.
+  const record = await linked(deps, repository, digest, { renewStale: true, consistent: true });
   const size = record?.size ?? (await mirror?.headBlob(repository, digest))?.size;
   if (size === undefined) throw blobUnknown(repository, digest);
   return emptyResponse(200, {
@@ -64,10 +65,13 @@ export async function deleteBlob({ deps, params }: RouteCall): Promise<RegistryR
 /**
  * The repository's link to the blob, or null. A link the collector condemned is rescued before the answer
  * (a 200 is a promise the blob stays for the grace period); with `renewStale`, a link not renewed for
- * TOUCH_INTERVAL is renewed too. When the collector deleted it meanwhile, null.
+ * TOUCH_INTERVAL is renewed too. When the collector deleted it meanwhile, null. Read eventually consistent
+ * (with a consistent retry on a miss) unless `consistent`.
  */
-async function linked(deps: DepsUsing<BlobIndex>, repository: string, digest: Digest, opts: { renewStale: boolean }): Promise<BlobRecord | null> {
-  const record = await deps.meta.getLinkedBlob(repository, digest.value);
+async function linked(
+  deps: DepsUsing<BlobIndex>, repository: string, digest: Digest, opts: { renewStale: boolean; consistent?: boolean },
+): Promise<BlobRecord | null> {
+  const record = await deps.meta.getLinkedBlob(repository, digest.value, { consistent: opts.consistent });
   if (!record) return null;
   const now = deps.now();
   const stale = opts.renewStale && (record.touchedAt ?? 0) < now - TOUCH_INTERVAL;

@@ -75,9 +75,9 @@ export const defaultConfig: RegistryConfig = {
   // 8 MiB x S3's 10,000 parts: blobs up to 78 GiB. Measured: same speed as 16 MiB, 40 MB less peak RSS.
   partSize: 8 * MiB,
   partQueue: 2,
-  // 6 parts: two uploads at full speed (partQueue + 1 parts each) or six streaming at once; with the
-  // process's own ~60 MB this keeps a busy Node host near 120 MB (measured: README, Performance).
-  uploadMemoryBytes: 48 * MiB,
+  // 3 parts: one upload at full speed (partQueue + 1 parts), others waiting their turn. Measured with npm start
+  // (60 MB idle): peak 112 MB during a 1 GiB push, 120 MB during 4 x 200 MB; 32 MiB gave 130 MB (README, Performance).
+  uploadMemoryBytes: 24 * MiB,
   minPartSize: 5 * MiB,
   chunkMinLength: 5 * MiB,
   resumableHashMaxBytes: 64 * MiB,

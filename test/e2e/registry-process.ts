@@ -5,9 +5,11 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { descendants, removeTree, stopProcessTree, tail, tempDir, waitFor } from './exec';
+import { freePort } from '../../local/backends/dynamodb-local';
+
+export { freePort };
 
 /** A running registry as the clients see it. */
 export interface RegistryProcess {
@@ -117,17 +119,6 @@ async function v2Ready(host: string): Promise<boolean> {
   return res.status === 200 || res.status === 401;
 }
 
-/** A port the kernel just handed out; racy in theory, fine for tests that run one at a time. */
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 /** Peak resident memory (VmHWM) of a process and each of its descendants, in MB. */
 export function peakRssMB(pid: number): { totalMB: number; byProcess: string[] } {

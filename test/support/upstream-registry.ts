@@ -6,10 +6,10 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { RecordedRequest, RecordingProxy } from './recording-proxy';
 import { UpstreamAuth } from './upstream-auth';
+import { freePort } from '../../local/backends/dynamodb-local';
 
 export type { RecordedRequest } from './recording-proxy';
 export type { UpstreamAuth } from './upstream-auth';
@@ -167,17 +167,6 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** A port the kernel just handed out (callers retry if someone takes it before they listen). */
-function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.once('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => ok(port));
-    });
-  });
-}
 
 function safeRead(path: string): string {
   try {

@@ -175,8 +175,9 @@ function otherProcesses(registryPid: number, work: string): Record<string, numbe
   for (const line of ps.split('\n')) {
     const m = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line);
     if (!m || Number(m[1]) === registryPid || !m[3]!.includes(work)) continue;
-    const role = /DynamoDBLocal|java/.test(m[3]!) ? 'dynamodb local (jvm)' : /s3-server/.test(m[3]!) ? 's3 server (node)' : m[3]!.slice(0, 40);
-    out[role] = Math.round((Number(m[2]) * 1024) / MB);
+    // the processes themselves, not the shell that starts DynamoDB Local's JVM
+    const role = /^\S*java\s/.test(m[3]!) ? 'dynamodb local (jvm)' : /^\S*node\s.*s3-server/.test(m[3]!) ? 's3 server (node)' : undefined;
+    if (role) out[role] = (out[role] ?? 0) + Math.round((Number(m[2]) * 1024) / MB);
   }
   return out;
 }

@@ -42,8 +42,8 @@ const s3ChildBeside: Plugin = {
 
 /**
  * Builds `npm start` ahead of time (esbuild, as the Lambda bundle is built) so that the registry process
- * runs plain JavaScript instead of compiling TypeScript with tsx as it loads: measured here, idle RSS
- * 83 MB -> about 60 MB (README, Performance). Entries: start.js (local/start.ts), the local S3 server's
+ * runs plain JavaScript instead of compiling TypeScript with tsx as it loads: measured here (bench:memory),
+ * idle RSS 71 -> 59 MB once settled, 86 -> 74 MB at ready. Entries: start.js (local/start.ts), the local S3 server's
  * child (its own process), and the password-hashing worker (found beside the code, as in the container image).
  * The web UI is built into ui/dist, where the registry reads it from the checkout.
  */

@@ -24,9 +24,17 @@ const roles: Array<[string, (s: StratusStack) => string]> = [
   ['upload service task', (s) => logicalId(s.uploads!.service.taskDefinition.taskRole)],
 ];
 
+/** Synths are the slow part: one stack with mirror secrets and one without, shared by the tests that only read them. */
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
+}
+const withSecrets = once(() => synthStack({ mirrorCredentialSecretArns: [GHCR, QUAY, GHCR] }));
+const plain = once(() => synthStack());
+
 describe('mirrorCredentialSecretArns', () => {
   it.each(roles)('%s: GetSecretValue on exactly the listed secrets, and only that action on them', (_name, roleOf) => {
-    const { stack, template } = synthStack({ mirrorCredentialSecretArns: [GHCR, QUAY, GHCR] });
+    const { stack, template } = withSecrets();
 
     const statements = statementsOfRole(template, roleOf(stack)).filter((s) => JSON.stringify(s.Resource).includes(':secret:stratus/'));
 
@@ -35,13 +43,13 @@ describe('mirrorCredentialSecretArns', () => {
   });
 
   it.each(roles)('%s: none by default (the mirror then asks upstreams anonymously)', (_name, roleOf) => {
-    const { stack, template } = synthStack();
+    const { stack, template } = plain();
 
     expect(mirrorSecretsOf(template, roleOf(stack))).toEqual([]);
   });
 
   it('cdk-nag AwsSolutions: no finding with mirror secrets (each grant names one secret, no wildcard)', () => {
-    const { app, stack } = synthStack({ mirrorCredentialSecretArns: [GHCR, QUAY] });
+    const { app, stack } = withSecrets();
 
     const report = new AwsSolutionsChecks(app).validateScope(stack);
 
@@ -59,7 +67,7 @@ describe('mirrorCredentialSecretArns', () => {
 
 describe('network to the upstreams', () => {
   it('the API function runs outside a VPC (AWS\'s network reaches the internet)', () => {
-    const { stack, template } = synthStack();
+    const { stack, template } = plain();
 
     const fn = template.findResources('AWS::Lambda::Function')[logicalId(stack.api.fn)];
 
@@ -67,7 +75,7 @@ describe('network to the upstreams', () => {
   });
 
   it('upload service tasks have a public IP and may open outbound connections (HTTPS to upstreams through the internet gateway)', () => {
-    const { stack, template } = synthStack();
+    const { stack, template } = plain();
     const serviceId = logicalId(stack.uploads!.service.service);
     const service = template.findResources('AWS::ECS::Service')[serviceId];
     const taskGroups = service.Properties.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups as Array<{ 'Fn::GetAtt': [string, string] }>;

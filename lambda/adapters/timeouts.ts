@@ -13,6 +13,15 @@ export interface BackendTimeouts {
 /** S3: parts of 8 MiB and CompleteMultipartUpload of large objects can keep S3 quiet for a while. */
 export const S3_TIMEOUTS: BackendTimeouts = { connectMs: 5_000, idleMs: 30_000 };
 
+/**
+ * S3's CompleteMultipartUpload of a large object: AWS keeps the connection busy (it answers 200 at once and
+ * sends whitespace until done), but S3-compatible servers that assemble the object first (the local S3
+ * server, others) stay silent for as long as that takes: more than 30 s for a GiB on a loaded machine. A
+ * completion retried after an idle timeout finds its upload already consumed (NoSuchUpload) while the first
+ * is still assembling, and the push failed.
+ */
+export const S3_COMPLETE_TIMEOUTS: BackendTimeouts = { connectMs: 5_000, idleMs: 10 * 60_000 };
+
 /** DynamoDB answers in milliseconds; ten quiet seconds mean it is not going to. */
 export const DYNAMODB_TIMEOUTS: BackendTimeouts = { connectMs: 5_000, idleMs: 10_000 };
 

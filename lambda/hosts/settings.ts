@@ -12,6 +12,7 @@ import { DynamoDbPolicyStore } from '../adapters/dynamodb/dynamodb-policy-store'
 import { createDocumentClient, DynamoDbEndpoint, ensureTable } from '../adapters/dynamodb/table';
 import { createS3Client, ensureBucket, S3Endpoint } from '../adapters/s3/s3-client';
 import { S3BlobStore } from '../adapters/s3/s3-blob-store';
+import { S3_COMPLETE_TIMEOUTS } from '../adapters/timeouts';
 import { httpUpstreamFactory } from '../adapters/upstream/http-upstream';
 import { BackendCallObserver, observeCalls } from './backend-calls';
 import { credentialSourceFor, MirrorCredentialSettings, mirrorCredentialSettingsFromEnv } from './mirror-credentials';
@@ -155,10 +156,11 @@ export function buildDeps(settings: Settings, logger: Logger, host: Partial<Host
   const readClient = settings.config.blobDelivery === 'proxy'
     ? observeCalls(createS3Client({ ...settings.s3, maxSockets: PROXY_READ_SOCKETS }), 's3', settings.observeBackendCall)
     : s3;
+  const completeClient = observeCalls(createS3Client({ ...settings.s3, timeouts: S3_COMPLETE_TIMEOUTS }), 's3', settings.observeBackendCall);
   const doc = observeCalls(createDocumentClient(settings.dynamodb), 'dynamodb', settings.observeBackendCall);
   if (settings.auth && !host.keys) throw new Error('auth is on (STRATUS_AUTH=on) but the host gave no signing key loader');
   return {
-    blobs: new S3BlobStore({ client: s3, presignClient, readClient, bucket: settings.bucket }),
+    blobs: new S3BlobStore({ client: s3, presignClient, readClient, completeClient, bucket: settings.bucket }),
     meta: new DynamoDbMetadataStore(doc, settings.table),
     policies: new DynamoDbPolicyStore(doc, settings.table),
     gcRuns: new DynamoDbGcStore(doc, settings.table),

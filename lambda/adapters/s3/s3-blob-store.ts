@@ -11,6 +11,8 @@ export interface S3BlobStoreOptions {
   bucket: string;
   /** Client used only to sign URLs for registry clients: its endpoint must be one they can reach. */
   presignClient?: S3Client;
+  /** Client for CompleteMultipartUpload, with a longer idle timeout (S3_COMPLETE_TIMEOUTS). @default client */
+  completeClient?: S3Client;
   /**
    * Client for `get`, with a connection pool of its own: a streamed blob holds its connection as long as
    * the registry's client takes to read it, and slow or stalled readers must not starve writes. @default client
@@ -23,10 +25,12 @@ export class S3BlobStore implements BlobStore {
   private readonly client: S3Client;
   private readonly presignClient: S3Client;
   private readonly readClient: S3Client;
+  private readonly completeClient: S3Client;
   private readonly bucket: string;
 
   constructor(opts: S3BlobStoreOptions) {
     this.client = opts.client;
+    this.completeClient = opts.completeClient ?? opts.client;
     this.presignClient = opts.presignClient ?? opts.client;
     this.readClient = opts.readClient ?? opts.client;
     this.bucket = opts.bucket;
@@ -68,7 +72,7 @@ export class S3BlobStore implements BlobStore {
 
   async completeMultipart(key: string, uploadId: string, parts: StoredPart[]): Promise<void> {
     try {
-      await this.client.send(new CompleteMultipartUploadCommand({
+      await this.completeClient.send(new CompleteMultipartUploadCommand({
         Bucket: this.bucket, Key: key, UploadId: uploadId,
         MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
       }));

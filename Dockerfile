@@ -20,4 +20,5 @@ COPY --from=build /app/ui/dist ./ui
 ENV PORT=5000 HOST=0.0.0.0 NODE_ENV=production
 EXPOSE 5000
 USER node
-CMD ["node", "server.js"]
+# A small young generation: the registry makes short-lived garbage per request, and RSS stays near the pool cap (README, "Bounded upload memory").
+CMD ["node", "--max-semi-space-size=2", "server.js"]

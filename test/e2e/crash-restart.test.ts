@@ -75,6 +75,15 @@ function family(pid: number): Array<{ pid: number; name: string }> {
   });
 }
 
+/** SIGKILL, unless the process has exited meanwhile. */
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+  }
+}
+
 describe('npm start after kill -9 of the registry and its embedded backends', () => {
   const dir = tempDir('crash');
   const dataDir = join(dir, 'data');
@@ -136,7 +145,9 @@ describe('npm start after kill -9 of the registry and its embedded backends', ()
     // Prepare: kill -9 the registry and DynamoDB Local's watchdog shells, not java
     const processes = family(registry!.pid!);
     const java = processes.find((p) => p.name === 'java')!.pid;
-    for (const { pid, name } of processes) if (name !== 'java' && name !== 'esbuild') process.kill(pid, 'SIGKILL');
+    // Children before their parents: a watchdog shell whose parent dies first kills java itself (and exits
+    // before it is reached), which under load made java a zombie and this kill fail with ESRCH.
+    for (const { pid, name } of [...processes].reverse()) if (name !== 'java' && name !== 'esbuild') killIfAlive(pid);
     await new Promise((ok) => setTimeout(ok, 500));
     expect(readFileSync(`/proc/${java}/stat`, 'utf8')).not.toMatch(/\)\s+Z/); // still running, on the data directory's files
     await registry!.stop();

@@ -73,15 +73,16 @@ export async function ensureTable(doc: DynamoDBDocumentClient, table: string): P
   if (existing) {
     const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
     const missing = INDEXES.filter((index) => !present.has(index.IndexName));
-    for (const [n, index] of missing.entries()) {
+    for (const index of missing) {
       try {
         await doc.send(new UpdateTableCommand({
           TableName: table, AttributeDefinitions: ATTRIBUTES, GlobalSecondaryIndexUpdates: [{ Create: index }],
         }));
         await untilIndexActive(doc, table, index.IndexName!);
       } catch (err) {
-        // AWS builds one new index at a time: the next start adds the rest.
-        if (n === 0 || !['LimitExceededException', 'ResourceInUseException'].includes((err as { name?: string }).name ?? '')) throw err;
+        // DynamoDB builds one new index at a time (one added by an earlier start may still be building):
+        // the next start adds the rest; readers fall back to the table meanwhile.
+        if (!['LimitExceededException', 'ResourceInUseException'].includes((err as { name?: string }).name ?? '')) throw err;
         return;
       }
     }

@@ -16,8 +16,12 @@ import { UploadTailMissingError, writeBody } from './upload-writer';
 /** Expired sessions swept at once. */
 const SWEEP_CONCURRENCY = 8;
 
-/** Attempts at recording and linking a blob whose record other writers keep changing (collector, uploads). */
-const RECORD_ROUNDS = 3;
+/**
+ * Attempts at recording and linking a blob whose record other writers keep changing: concurrent uploads of
+ * the same blob replacing or renewing it while a collector condemns and deletes it (only with a grace period
+ * shorter than an upload, as the race tests run). Each attempt re-reads the record; past these, 503.
+ */
+const RECORD_ROUNDS = 8;
 
 /** A request body and what its headers declare about it. */
 export interface BodyInput {
@@ -252,7 +256,12 @@ export class UploadService {
         await this.collect(garbage);
         return { digest: record.digest, size: record.size, objectKey: record.objectKey };
       }
-      if (round >= RECORD_ROUNDS) throw new Error(`blob record ${blob.digest} kept changing while this upload recorded it`);
+      if (round >= RECORD_ROUNDS) {
+        throw new OciError('UNAVAILABLE', `blob ${blob.digest} kept changing while this upload recorded it (other uploads, the garbage collector): retry the PUT`, {
+          headers: { 'retry-after': '1' },
+        });
+      }
+      await new Promise((r) => setTimeout(r, Math.random() * 10 * round)); // racers apart
       known = await meta.getBlob(blob.digest);
     }
   }

@@ -59,12 +59,27 @@ export async function pushLikeDocker(client: RegistryClient, repo: string, tag: 
   let last = { status: 0, codes: [] as string[] };
   for (let i = 0; i < attempts; i++) {
     for (const blob of [image.config, ...image.layers]) {
-      if ((await headBlob(client, repo, sha256(blob))) !== 200) await client.pushBlob(repo, blob);
+      if ((await headBlob(client, repo, sha256(blob))) !== 200) await pushBlobRetrying(client, repo, blob);
     }
     last = await putManifest(client, repo, tag, body);
     if (last.status !== 400 || !last.codes.includes('MANIFEST_BLOB_UNKNOWN')) break;
   }
   return { ...last, digest: sha256(body) };
+}
+
+/**
+ * A blob upload retried on a 5xx, as docker retries a layer (a record that other uploads and two collectors
+ * at grace 0 keep changing can exhaust the registry's rounds: it answers 503 + Retry-After, never a 500).
+ */
+async function pushBlobRetrying(client: RegistryClient, repo: string, blob: Buffer, attempts = 3): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return void (await client.pushBlob(repo, blob));
+    } catch (err) {
+      if (i >= attempts || !/: 503$/.test(String((err as Error).message))) throw err;
+      await new Promise((r) => setTimeout(r, 200 * i));
+    }
+  }
 }
 
 /** Whether `ref` pulls: its manifest, then every blob it names, each hashing to its digest. */

@@ -1,5 +1,5 @@
 /**
- * Starts the registry under test for one e2e test file: `node --require tsx/cjs local/start.ts` (what `npm start` runs) on a
+ * Starts the registry under test for one e2e test file: `node --require tsx/cjs local/start.ts` (the source of what `npm start` runs as a prebuilt bundle) on a
  * free port with a fresh data directory. E2E_REGISTRY=host:port targets an already running registry instead
  * (e.g. the reference registry, CNCF distribution); E2E_REGISTRY_PID then lets the tests measure its memory.
  */

@@ -23,7 +23,7 @@ export interface RemoteRegistry {
 }
 
 /**
- * Starts `node --require tsx/cjs local/start.ts` (what `npm start` runs) in namespace `ns` with HOST=0.0.0.0
+ * Starts `node --require tsx/cjs local/start.ts` (the source of what `npm start` runs as a prebuilt bundle) in namespace `ns` with HOST=0.0.0.0
  * and a fresh data directory, and resolves once its start-up line is logged (clients are elsewhere).
  */
 export async function startRegistryIn(ns: string, ip: string, port: number, env: Record<string, string>): Promise<RemoteRegistry> {

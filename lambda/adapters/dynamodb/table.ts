@@ -63,7 +63,7 @@ const ATTRIBUTES = [
  * it exists, and adds an index to a table made before it existed: local and self-hosted set-ups. DynamoDB
  * builds one new index at a time; one it refuses now is added at a later start (readers fall back meanwhile).
  */
-export async function ensureTable(doc: DynamoDBDocumentClient, table: string): Promise<void> {
+export async function ensureTable(doc: DynamoDBDocumentClient, table: string, opts: { indexWaitMs?: number } = {}): Promise<void> {
   let existing: TableDescription | undefined;
   try {
     existing = (await doc.send(new DescribeTableCommand({ TableName: table }))).Table;
@@ -78,7 +78,7 @@ export async function ensureTable(doc: DynamoDBDocumentClient, table: string): P
         await doc.send(new UpdateTableCommand({
           TableName: table, AttributeDefinitions: ATTRIBUTES, GlobalSecondaryIndexUpdates: [{ Create: index }],
         }));
-        await untilIndexActive(doc, table, index.IndexName!);
+        await untilIndexActive(doc, table, index.IndexName!, opts.indexWaitMs ?? INDEX_BUILD_WAIT_MS);
       } catch (err) {
         // DynamoDB builds one new index at a time (one added by an earlier start may still be building):
         // the next start adds the rest; readers fall back to the table meanwhile.
@@ -110,8 +110,8 @@ export async function ensureTable(doc: DynamoDBDocumentClient, table: string): P
 const INDEX_BUILD_WAIT_MS = 60_000;
 
 /** Waits until DynamoDB has built `index` (DynamoDB Local: a second or so; AWS: minutes for a large table). */
-async function untilIndexActive(doc: DynamoDBDocumentClient, table: string, index: string): Promise<void> {
-  for (const until = Date.now() + INDEX_BUILD_WAIT_MS; Date.now() < until;) {
+async function untilIndexActive(doc: DynamoDBDocumentClient, table: string, index: string, waitMs: number): Promise<void> {
+  for (const until = Date.now() + waitMs; Date.now() < until;) {
     const described = (await doc.send(new DescribeTableCommand({ TableName: table }))).Table;
     if (described?.GlobalSecondaryIndexes?.find((i) => i.IndexName === index)?.IndexStatus === 'ACTIVE') return;
     await new Promise((r) => setTimeout(r, 250));

@@ -95,18 +95,38 @@ describe('sweeping expired upload sessions', () => {
 });
 
 describe('the indexes on an older table', () => {
-  it('a table created before the indexes (an existing npm start data dir) gets them as the registry starts, one at a time', async () => {
-    const TableName = `stratus-old-${Date.now().toString(36)}`;
+  const indexesOf = async (TableName: string) => ((await doc().send(new DescribeTableCommand({ TableName }))).Table!.GlobalSecondaryIndexes ?? [])
+    .map((i) => i.IndexName).sort();
+  const oldTable = async (name: string, withUploadsIndex: boolean) => {
+    const TableName = `stratus-${name}-${Date.now().toString(36)}`;
     await doc().send(new CreateTableCommand({
       TableName, BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' },
+        ...(withUploadsIndex ? [{ AttributeName: 'uploadShard', AttributeType: 'S' as const }, { AttributeName: 'expiresAt', AttributeType: 'N' as const }] : [])],
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      ...(withUploadsIndex ? {
+        GlobalSecondaryIndexes: [{
+          IndexName: 'UploadsByExpiry', Projection: { ProjectionType: 'KEYS_ONLY' },
+          KeySchema: [{ AttributeName: 'uploadShard', KeyType: 'HASH' }, { AttributeName: 'expiresAt', KeyType: 'RANGE' }],
+        }],
+      } : {}),
     }));
-    // DynamoDB builds one new index at a time; a start that finds one still building adds the next later.
-    const indexes = async () => ((await doc().send(new DescribeTableCommand({ TableName }))).Table!.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName).sort();
-    for (let start = 0; start < 20 && (await indexes()).length < 2; start++) await ensureTable(doc(), TableName);
-    expect(await indexes()).toEqual(['TagsByName', 'UploadsByExpiry']);
-    await ensureTable(doc(), TableName); // and leaves it alone the next time
-    expect(await indexes()).toEqual(['TagsByName', 'UploadsByExpiry']);
-  }, 300_000);
+    return TableName;
+  };
+
+  it('a table of the previous release (UploadsByExpiry only) gets TagsByName when the registry starts', async () => {
+    const TableName = await oldTable('prev', true);
+    await ensureTable(doc(), TableName, { indexWaitMs: 5_000 });
+    expect(await indexesOf(TableName)).toEqual(['TagsByName', 'UploadsByExpiry']);
+    await ensureTable(doc(), TableName, { indexWaitMs: 5_000 }); // and leaves it alone the next time
+    expect(await indexesOf(TableName)).toEqual(['TagsByName', 'UploadsByExpiry']);
+  });
+
+  it('a table without indexes gets them one at a time: a start that finds one still building starts anyway', async () => {
+    const TableName = await oldTable('older', false);
+    await ensureTable(doc(), TableName, { indexWaitMs: 5_000 });
+    expect(await indexesOf(TableName)).toContain('UploadsByExpiry');
+    // DynamoDB builds one new index at a time; the next start adds the other once the first is built.
+    await expect(ensureTable(doc(), TableName, { indexWaitMs: 5_000 })).resolves.toBeUndefined();
+  });
 });

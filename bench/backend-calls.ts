@@ -76,13 +76,27 @@ const sum = (o: Record<string, number>) => Object.values(o).reduce((a, n) => a +
 
 const size = (file: string) => { try { return statSync(file).size; } catch { return 0; } };
 
-function readFrom(file: string, offset: number): string {
+/** Chunk of the log read at once: a 10 s manifest load on a fast host logs hundreds of MB (more than one JS string holds). */
+const LOG_CHUNK_BYTES = 16 * 1024 * 1024;
+
+/** The log's lines written after `offset`, read a chunk at a time. */
+function* linesFrom(file: string, offset: number): Generator<string> {
   const end = size(file);
-  if (end <= offset) return '';
-  const buf = Buffer.alloc(end - offset);
+  if (end <= offset) return;
   const fd = openSync(file, 'r');
-  try { readSync(fd, buf, 0, buf.length, offset); } finally { closeSync(fd); }
-  return buf.toString('utf8');
+  try {
+    let carry = '';
+    for (let at = offset; at < end; at += LOG_CHUNK_BYTES) {
+      const buf = Buffer.alloc(Math.min(LOG_CHUNK_BYTES, end - at));
+      readSync(fd, buf, 0, buf.length, at);
+      const lines = (carry + buf.toString('utf8')).split('\n');
+      carry = lines.pop() ?? '';
+      yield* lines;
+    }
+    if (carry) yield carry;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Whether a registry's backend calls can be counted: Stratus (its request log, both topologies), distribution on S3. */
@@ -110,7 +124,7 @@ export async function callsDuring<T>(reg: Registry, work: () => Promise<T>): Pro
       calls.readUnits = Math.round((probeAfter.readUnits - probeBefore.readUnits) * 100) / 100;
       calls.writeUnits = Math.round((probeAfter.writeUnits - probeBefore.writeUnits) * 100) / 100;
     }
-    for (const text of readFrom(reg.log, from).split('\n')) {
+    for (const text of linesFrom(reg.log, from)) {
       if (!text.startsWith('{')) continue;
       let line: LogLine;
       try { line = JSON.parse(text) as LogLine; } catch { continue; }

@@ -27,25 +27,23 @@ export function createDocumentClient(e: DynamoDbEndpoint): DynamoDBDocumentClien
   return DynamoDBDocumentClient.from(translateBackendFailures(client, 'DynamoDB'), { marshallOptions: { removeUndefinedValues: true } });
 }
 
-/** The sparse index of upload sessions by expiry (keys.ts), keys only. */
-const UPLOADS_INDEX: GlobalSecondaryIndex = {
-  IndexName: UPLOADS_BY_EXPIRY.name,
-  KeySchema: [
-    { AttributeName: UPLOADS_BY_EXPIRY.partitionKey, KeyType: 'HASH' },
-    { AttributeName: UPLOADS_BY_EXPIRY.sortKey, KeyType: 'RANGE' },
-  ],
-  Projection: { ProjectionType: 'KEYS_ONLY' },
-};
+/** A keys-only index on a partition and a sort attribute (keys.ts names both). */
+function keysOnlyIndex(index: { name: string; partitionKey: string; sortKey: string }): GlobalSecondaryIndex {
+  return {
+    IndexName: index.name,
+    KeySchema: [
+      { AttributeName: index.partitionKey, KeyType: 'HASH' },
+      { AttributeName: index.sortKey, KeyType: 'RANGE' },
+    ],
+    Projection: { ProjectionType: 'KEYS_ONLY' },
+  };
+}
 
-/** The sparse index of tag names by repository (keys.ts), keys only: a tags list reads it. */
-const TAGS_INDEX: GlobalSecondaryIndex = {
-  IndexName: TAGS_BY_NAME.name,
-  KeySchema: [
-    { AttributeName: TAGS_BY_NAME.partitionKey, KeyType: 'HASH' },
-    { AttributeName: TAGS_BY_NAME.sortKey, KeyType: 'RANGE' },
-  ],
-  Projection: { ProjectionType: 'KEYS_ONLY' },
-};
+/** The sparse index of upload sessions by expiry. */
+const UPLOADS_INDEX = keysOnlyIndex(UPLOADS_BY_EXPIRY);
+
+/** The sparse index of tag names by repository: a tags list reads it. */
+const TAGS_INDEX = keysOnlyIndex(TAGS_BY_NAME);
 
 /** Every index the table has; a table made before one existed gets it added (ensureTable). */
 const INDEXES = [UPLOADS_INDEX, TAGS_INDEX];

@@ -481,7 +481,8 @@ describe('HTTP upstream: failures and timeouts', () => {
     expect(Buffer.concat(chunks).equals(BLOB)).toBe(true);
   });
 
-  it('cancel() ends a download: the upstream sees its connection closed', async () => {
+  /** An upstream that sends the first tenth of a blob and holds the rest; wasClosed settles when the client hangs up. */
+  async function unfinishedBlobUpstream() {
     let closed!: () => void;
     const wasClosed = new Promise<void>((r) => { closed = r; });
     const up = await server((req, res) => {
@@ -489,18 +490,17 @@ describe('HTTP upstream: failures and timeouts', () => {
       res.write(BLOB);
       req.socket.on('close', () => closed());
     });
+    return { up, wasClosed };
+  }
+
+  it('cancel() ends a download: the upstream sees its connection closed', async () => {
+    const { up, wasClosed } = await unfinishedBlobUpstream();
     const blob = await client(up).getBlob('library/busybox', BLOB_DIGEST);
     await blob!.cancel();
     await wasClosed;
   });
   it('a reader that stops early frees the connection: the upstream sees it closed', async () => {
-    let closed!: () => void;
-    const wasClosed = new Promise<void>((r) => { closed = r; });
-    const up = await server((req, res) => {
-      res.writeHead(200, { 'content-length': String(10 * BLOB.length) });
-      res.write(BLOB);
-      req.socket.on('close', () => closed());
-    });
+    const { up, wasClosed } = await unfinishedBlobUpstream();
     const blob = await client(up).getBlob('library/busybox', BLOB_DIGEST);
     for await (const chunk of blob!.body) {
       expect(chunk.length).toBeGreaterThan(0);
